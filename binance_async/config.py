@@ -1,0 +1,92 @@
+"""Client configuration: base URLs, recvWindow, timeouts, pool sizes. Holds no key material."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+import attrs
+
+__all__ = [
+    "MAX_RECV_WINDOW_MS",
+    "USDM_PRODUCTION_URL",
+    "USDM_TESTNET_URL",
+    "ClientConfig",
+    "RetryConfig",
+]
+
+log = logging.getLogger("binance_async")
+
+USDM_PRODUCTION_URL = "https://fapi.binance.com"
+USDM_TESTNET_URL = "https://testnet.binancefuture.com"
+
+#: The exchange's documented ceiling (reference/fapi-rules.md section 3).
+MAX_RECV_WINDOW_MS = 60_000
+#: Above this, a captured request stays replayable for long; warn once.
+RECV_WINDOW_WARN_MS = 10_000
+
+
+def _check_recv_window(_: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise ValueError(f"{attribute.name} must be a positive int of milliseconds, got {value!r}")
+    if value > MAX_RECV_WINDOW_MS:
+        raise ValueError(
+            f"{attribute.name}={value} exceeds the exchange's maximum of {MAX_RECV_WINDOW_MS} ms"
+        )
+    if value > RECV_WINDOW_WARN_MS:
+        log.warning(
+            "recv_window_ms=%d: a signed request stays valid, and replayable by anyone who "
+            "captures it, for that long; keep it at or below %d ms",
+            value,
+            RECV_WINDOW_WARN_MS,
+        )
+
+
+def _positive(_: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if not value > 0:
+        raise ValueError(f"{attribute.name} must be > 0, got {value!r}")
+
+
+def _to_tuple(value: Sequence[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class RetryConfig:
+    """Backoff for certain failures and for settling unknown outcomes."""
+
+    #: First backoff delay; doubles each time (200, 400, 800 ms ...).
+    base_delay_s: float = attrs.field(default=0.2, validator=_positive)
+    max_delay_s: float = attrs.field(default=3.2, validator=_positive)
+    #: Resends after a certain failure (503 "Service Unavailable.", -1008, -1001).
+    max_retries: int = 5
+    #: Resends after -1021, each after a clock resync.
+    max_timestamp_retries: int = 2
+    #: Extra wait past ``timestamp + recvWindow`` before an absent order counts as not placed.
+    settle_margin_ms: int = 1000
+    #: Share of each delay drawn at random (0.25 = +-25 %).
+    jitter: float = 0.25
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class ClientConfig:
+    """Everything about a client except its keys."""
+
+    base_url: str = USDM_PRODUCTION_URL
+    recv_window_ms: int = attrs.field(default=5000, validator=_check_recv_window)
+    #: One HTTP request, from send to the last byte of the answer.
+    request_timeout_s: float = attrs.field(default=10.0, validator=_positive)
+    #: The whole call, with its retries and reconciliation.
+    call_deadline_s: float = attrs.field(default=60.0, validator=_positive)
+    #: Source addresses; one session (and one weight budget) per address. None: the default.
+    local_addresses: tuple[str, ...] | None = attrs.field(
+        default=None, converter=attrs.converters.optional(_to_tuple)
+    )
+    #: Connection cap per session, and keep-alive of idle connections.
+    connections_per_address: int = 100
+    keepalive_timeout_s: float = 30.0
+    #: Clock: regular resync period, and the faster one while uncertain.
+    clock_resync_interval_s: float = attrs.field(default=60.0, validator=_positive)
+    retry: RetryConfig = attrs.Factory(RetryConfig)
+    #: Orders allowed in flight at once; -1008 shrinks it, successes grow it back.
+    max_orders_in_flight: int = 200

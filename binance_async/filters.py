@@ -1,0 +1,148 @@
+"""Exchange filters: check prices and quantities before anything is sent, and round them.
+
+Rules from reference/fapi-rules.md section 10: (value - min) must be a multiple of the step;
+a zero field disables its check. Nothing here rounds silently: validation raises, and the
+``round_*`` helpers are there for callers who want rounding.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+
+from .errors import FilterViolation, UnknownSymbol
+from .models import SymbolInfo
+
+__all__ = ["check_order", "check_symbol_format", "round_price", "round_quantity"]
+
+# Upper-case letters and digits, with "_" for dated contracts (BTCUSDT_250328); fapi also lists
+# non-ASCII symbols (since 2025-10), which have no case. Lower case, "/", "-", spaces: refused.
+_SYMBOL = re.compile(r"^(?:[A-Z0-9_]|[^\x00-\x7f])+$")
+
+
+def check_symbol_format(symbol: str) -> None:
+    """Refuse symbols the exchange cannot know, such as ``btcusdt`` or ``BTC/USDT``."""
+    if not isinstance(symbol, str) or not _SYMBOL.match(symbol):
+        raise UnknownSymbol(
+            f"malformed symbol {symbol!r}: expected the exchange form, e.g. BTCUSDT"
+        )
+    if any(ch.islower() for ch in symbol):
+        raise UnknownSymbol(f"malformed symbol {symbol!r}: symbols are upper case")
+
+
+def _on_step(value: Decimal, minimum: Decimal, step: Decimal) -> bool:
+    return step == 0 or (value - minimum) % step == 0
+
+
+def _check_qty(info: SymbolInfo, quantity: Decimal, *, market: bool) -> None:
+    name = "MARKET_LOT_SIZE" if market else "LOT_SIZE"
+    step = info.market_step_size if market else info.step_size
+    low = info.market_min_qty if market else info.min_qty
+    high = info.market_max_qty if market else info.max_qty
+    if quantity <= 0:
+        raise FilterViolation(
+            f"{info.symbol}: quantity {quantity} must be > 0", symbol=info.symbol, filter_type=name
+        )
+    if low and quantity < low:
+        raise FilterViolation(
+            f"{info.symbol}: quantity {quantity} is below {name}.minQty {low}",
+            symbol=info.symbol,
+            filter_type=name,
+        )
+    if high and quantity > high:
+        raise FilterViolation(
+            f"{info.symbol}: quantity {quantity} is above {name}.maxQty {high}",
+            symbol=info.symbol,
+            filter_type=name,
+        )
+    if not _on_step(quantity, low, step):
+        raise FilterViolation(
+            f"{info.symbol}: quantity {quantity} is not on the {name} step {step} "
+            f"(nearest below: {round_quantity(info, quantity, market=market)})",
+            symbol=info.symbol,
+            filter_type=name,
+        )
+
+
+def _check_price(info: SymbolInfo, price: Decimal, what: str) -> None:
+    if price <= 0:
+        raise FilterViolation(
+            f"{info.symbol}: {what} {price} must be > 0",
+            symbol=info.symbol,
+            filter_type="PRICE_FILTER",
+        )
+    if info.min_price and price < info.min_price:
+        raise FilterViolation(
+            f"{info.symbol}: {what} {price} is below PRICE_FILTER.minPrice {info.min_price}",
+            symbol=info.symbol,
+            filter_type="PRICE_FILTER",
+        )
+    if info.max_price and price > info.max_price:
+        raise FilterViolation(
+            f"{info.symbol}: {what} {price} is above PRICE_FILTER.maxPrice {info.max_price}",
+            symbol=info.symbol,
+            filter_type="PRICE_FILTER",
+        )
+    if not _on_step(price, info.min_price, info.tick_size):
+        raise FilterViolation(
+            f"{info.symbol}: {what} {price} is not on the tick size {info.tick_size} "
+            f"(nearest: {round_price(info, price)})",
+            symbol=info.symbol,
+            filter_type="PRICE_FILTER",
+        )
+
+
+def check_order(
+    info: SymbolInfo,
+    *,
+    order_type: str,
+    quantity: Decimal | None,
+    price: Decimal | None,
+    reduce_only: bool = False,
+) -> None:
+    """Raise :class:`FilterViolation` for a quantity or price the exchange would refuse.
+
+    MIN_NOTIONAL is checked for priced orders only: a MARKET order's notional uses the mark
+    price, which only the exchange knows at that moment; reduce-only orders are exempt.
+    """
+    if info.status != "TRADING":
+        raise FilterViolation(
+            f"{info.symbol} is not trading (status {info.status})",
+            symbol=info.symbol,
+            filter_type="STATUS",
+        )
+    if quantity is not None:
+        _check_qty(info, quantity, market=order_type == "MARKET")
+    if price is not None:
+        _check_price(info, price, "price")
+    if (
+        quantity is not None
+        and price is not None
+        and not reduce_only
+        and info.min_notional
+        and quantity * price < info.min_notional
+    ):
+        raise FilterViolation(
+            f"{info.symbol}: notional {quantity * price} is below MIN_NOTIONAL "
+            f"{info.min_notional} (reduce-only orders are exempt)",
+            symbol=info.symbol,
+            filter_type="MIN_NOTIONAL",
+        )
+
+
+def round_quantity(info: SymbolInfo, quantity: Decimal, *, market: bool = False) -> Decimal:
+    """Round ``quantity`` down onto the lot step."""
+    step = info.market_step_size if market else info.step_size
+    low = info.market_min_qty if market else info.min_qty
+    if not step:
+        return quantity
+    steps = ((quantity - low) / step).to_integral_value(rounding=ROUND_DOWN)
+    return (low + steps * step).quantize(step)
+
+
+def round_price(info: SymbolInfo, price: Decimal) -> Decimal:
+    """Round ``price`` to the nearest tick."""
+    if not info.tick_size:
+        return price
+    ticks = ((price - info.min_price) / info.tick_size).to_integral_value(rounding=ROUND_HALF_UP)
+    return (info.min_price + ticks * info.tick_size).quantize(info.tick_size)

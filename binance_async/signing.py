@@ -1,0 +1,133 @@
+"""Request signers: HMAC-SHA256, RSA (PKCS#1 v1.5, SHA-256) and Ed25519.
+
+A signer is chosen once, from the key it is given (:func:`make_signer`), and owns only its
+own key. ``sign`` takes the exact payload bytes that will be sent and returns the value of the
+``signature`` parameter, already URL-encoded. No repr shows key material.
+"""
+
+from __future__ import annotations
+
+import base64
+import hmac
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import quote
+
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
+
+from .errors import InvalidRequest
+
+__all__ = ["Ed25519Signer", "HmacSigner", "RsaSigner", "Signer", "load_private_key", "make_signer"]
+
+
+class Signer(Protocol):
+    """Signs a request payload."""
+
+    kind: str
+
+    def sign(self, payload: bytes) -> str:
+        """Return the ``signature`` parameter value for ``payload`` (URL-encoded)."""
+        ...
+
+
+class HmacSigner:
+    """HMAC-SHA256 over the payload, lower-case hex."""
+
+    __slots__ = ("_secret",)
+    kind = "HMAC"
+
+    def __init__(self, secret: str | bytes) -> None:
+        if not secret:
+            raise InvalidRequest("api_secret is empty")
+        self._secret = secret.encode() if isinstance(secret, str) else bytes(secret)
+
+    def sign(self, payload: bytes) -> str:
+        """Hex HMAC-SHA256 of ``payload``."""
+        return hmac.digest(self._secret, payload, "sha256").hex()
+
+    def __repr__(self) -> str:
+        return "HmacSigner(secret=<redacted>)"
+
+
+class RsaSigner:
+    """RSASSA-PKCS1-v1_5 with SHA-256, base64, URL-encoded."""
+
+    __slots__ = ("_key",)
+    kind = "RSA"
+    _PADDING = padding.PKCS1v15()
+    _HASH = hashes.SHA256()
+
+    def __init__(self, key: rsa.RSAPrivateKey) -> None:
+        self._key = key
+
+    def sign(self, payload: bytes) -> str:
+        """URL-encoded base64 RSA signature of ``payload``."""
+        raw = self._key.sign(payload, self._PADDING, self._HASH)
+        return quote(base64.b64encode(raw).decode(), safe="")
+
+    def __repr__(self) -> str:
+        return f"RsaSigner(bits={self._key.key_size}, key=<redacted>)"
+
+
+class Ed25519Signer:
+    """Ed25519 signature, base64, URL-encoded."""
+
+    __slots__ = ("_key",)
+    kind = "Ed25519"
+
+    def __init__(self, key: ed25519.Ed25519PrivateKey) -> None:
+        self._key = key
+
+    def sign(self, payload: bytes) -> str:
+        """URL-encoded base64 Ed25519 signature of ``payload``."""
+        return quote(base64.b64encode(self._key.sign(payload)).decode(), safe="")
+
+    def __repr__(self) -> str:
+        return "Ed25519Signer(key=<redacted>)"
+
+
+def load_private_key(
+    key: bytes | str | Path, passphrase: bytes | str | None = None
+) -> rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey:
+    """Load a PEM (or DER) private key from bytes, PEM text, or a file path."""
+    if isinstance(key, Path) or (isinstance(key, str) and "-----BEGIN" not in key):
+        try:
+            data = Path(key).read_bytes()
+        except OSError as exc:
+            raise InvalidRequest(f"cannot read private key file: {exc.strerror}") from None
+    else:
+        data = key.encode() if isinstance(key, str) else bytes(key)
+    password = passphrase.encode() if isinstance(passphrase, str) else passphrase
+    try:
+        if b"-----BEGIN" in data:
+            loaded = serialization.load_pem_private_key(data, password=password)
+        else:
+            loaded = serialization.load_der_private_key(data, password=password)
+    except (ValueError, TypeError) as exc:
+        # The message of cryptography's error names the problem, never the key bytes.
+        raise InvalidRequest(f"cannot load private key: {exc}") from None
+    if isinstance(loaded, rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey):
+        return loaded
+    raise InvalidRequest(
+        f"unsupported private key type {type(loaded).__name__}: Binance accepts RSA or Ed25519"
+    )
+
+
+def make_signer(
+    *,
+    api_secret: str | bytes | None = None,
+    private_key: bytes | str | Path | None = None,
+    private_key_passphrase: bytes | str | None = None,
+) -> Signer | None:
+    """Pick the signer for the key given: HMAC for a secret, RSA or Ed25519 from the key."""
+    if api_secret is not None and private_key is not None:
+        raise InvalidRequest("give either api_secret (HMAC) or private_key (RSA/Ed25519), not both")
+    if api_secret is not None:
+        return HmacSigner(api_secret)
+    if private_key is None:
+        return None
+    loaded = load_private_key(private_key, private_key_passphrase)
+    if isinstance(loaded, rsa.RSAPrivateKey):
+        return RsaSigner(loaded)
+    return Ed25519Signer(loaded)

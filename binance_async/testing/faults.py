@@ -1,0 +1,154 @@
+"""Fault injection on order endpoints: a seeded random plan and deterministic injections."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable
+from typing import Literal, get_args
+
+import attrs
+
+__all__ = ["ORDER_ENDPOINTS", "Fault", "FaultInjector", "FaultKind", "FaultPlan"]
+
+FaultKind = Literal[
+    "unknown_executed",
+    "unknown_not_executed",
+    "unavailable",
+    "throttled",
+    "drop_after_execute",
+    "drop_before_execute",
+    "slow",
+    "http_429",
+    "http_418",
+    "invalid_timestamp",
+]
+FAULT_KINDS: frozenset[str] = frozenset(get_args(FaultKind))
+
+Endpoint = tuple[str, str]
+ORDER_ENDPOINTS: frozenset[Endpoint] = frozenset(
+    (method, path)
+    for method in ("POST", "PUT", "DELETE")
+    for path in ("/fapi/v1/order", "/fapi/v1/batchOrders")
+)
+#: Kinds the random plan draws, in the order their probabilities are stacked.
+_PLAN_KINDS: tuple[FaultKind, ...] = (
+    "unknown_executed",
+    "unknown_not_executed",
+    "unavailable",
+    "throttled",
+    "drop_after_execute",
+    "drop_before_execute",
+    "slow",
+)
+
+
+def _probability(_: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"{attribute.name}: expected a probability in [0, 1], got {value!r}")
+
+
+def _endpoints(value: Iterable[Endpoint] | None) -> frozenset[Endpoint] | None:
+    return None if value is None else frozenset((m.upper(), p) for m, p in value)
+
+
+@attrs.frozen(kw_only=True)
+class FaultPlan:
+    """Per-request probabilities of each fault on order endpoints (at most 1 in total)."""
+
+    unknown_executed: float = attrs.field(default=0.0, validator=_probability)
+    unknown_not_executed: float = attrs.field(default=0.0, validator=_probability)
+    unavailable: float = attrs.field(default=0.0, validator=_probability)
+    throttled: float = attrs.field(default=0.0, validator=_probability)
+    drop_after_execute: float = attrs.field(default=0.0, validator=_probability)
+    drop_before_execute: float = attrs.field(default=0.0, validator=_probability)
+    slow: float = attrs.field(default=0.0, validator=_probability)
+    slow_delay_s: float = attrs.field(default=3.0, validator=attrs.validators.ge(0))
+    #: None: every order endpoint; else a set of (METHOD, path).
+    endpoints: frozenset[Endpoint] | None = attrs.field(default=None, converter=_endpoints)
+
+    def __attrs_post_init__(self) -> None:
+        total = sum(getattr(self, kind) for kind in _PLAN_KINDS)
+        if total > 1.0 + 1e-9:
+            raise ValueError(f"FaultPlan: probabilities add up to {total}, more than 1")
+
+
+@attrs.frozen(kw_only=True)
+class Fault:
+    """A fault chosen for one request."""
+
+    kind: FaultKind
+    delay_s: float = 0.0
+
+
+@attrs.define
+class _Pending:
+    kind: FaultKind
+    remaining: int
+    endpoint: Endpoint | None
+    delay_s: float
+
+
+class FaultInjector:
+    """Chooses the fault, if any, for each request: queued injections first, then the plan."""
+
+    def __init__(self, seed: int = 0) -> None:
+        self._rng = random.Random(seed)
+        self._plan: FaultPlan | None = None
+        self._pending: list[_Pending] = []
+
+    @property
+    def plan(self) -> FaultPlan | None:
+        """The random plan in force."""
+        return self._plan
+
+    def set_plan(self, plan: FaultPlan | None) -> None:
+        """Install (or with None remove) the random plan."""
+        self._plan = plan
+
+    def inject_next(
+        self,
+        kind: FaultKind,
+        count: int = 1,
+        endpoint: Endpoint | None = ("POST", "/fapi/v1/order"),
+        delay_s: float | None = None,
+    ) -> None:
+        """The next ``count`` requests to ``endpoint`` (None: any order endpoint) get ``kind``."""
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"kind: expected one of {sorted(FAULT_KINDS)}, got {kind!r}")
+        if count < 1:
+            raise ValueError(f"count: expected at least 1, got {count}")
+        if delay_s is None:
+            delay_s = self._plan.slow_delay_s if self._plan else 3.0
+        target = None if endpoint is None else (endpoint[0].upper(), endpoint[1])
+        self._pending.append(_Pending(kind, count, target, delay_s))
+
+    def clear(self) -> None:
+        """Drop queued injections and the plan."""
+        self._pending.clear()
+        self._plan = None
+
+    def choose(self, method: str, path: str, *, exempt: bool) -> Fault | None:
+        """The fault for this request; ``exempt`` (reduce-only/close-position) skips -1008."""
+        endpoint = (method, path)
+        for pending in self._pending:
+            target = pending.endpoint
+            matches = endpoint in ORDER_ENDPOINTS if target is None else endpoint == target
+            if not matches or (exempt and pending.kind == "throttled"):
+                continue
+            pending.remaining -= 1
+            if pending.remaining == 0:
+                self._pending.remove(pending)
+            return Fault(kind=pending.kind, delay_s=pending.delay_s)
+        plan = self._plan
+        if plan is None or endpoint not in ORDER_ENDPOINTS:
+            return None
+        if plan.endpoints is not None and endpoint not in plan.endpoints:
+            return None
+        draw = self._rng.random()
+        for kind in _PLAN_KINDS:
+            draw -= getattr(plan, kind)
+            if draw < 0:
+                if kind == "throttled" and exempt:
+                    return None
+                return Fault(kind=kind, delay_s=plan.slow_delay_s if kind == "slow" else 0.0)
+        return None

@@ -1,0 +1,288 @@
+"""Rate limits: IP weight windows, account order windows, 429s and escalating 418 bans."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+
+import attrs
+
+__all__ = ["LimitWindow", "RateLimitConfig", "RateLimiter", "Refusal"]
+
+_INTERVAL_MS = {"SECOND": 1_000, "MINUTE": 60_000, "HOUR": 3_600_000, "DAY": 86_400_000}
+
+
+def _check_interval(_: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if value not in _INTERVAL_MS:
+        raise ValueError(f"{attribute.name}: expected one of {sorted(_INTERVAL_MS)}, got {value!r}")
+
+
+def _order_limits(value: Iterable[Sequence[int | str]]) -> tuple[tuple[int, str, int], ...]:
+    out: list[tuple[int, str, int]] = []
+    for item in value:
+        limit, interval, num = tuple(item) if len(item) == 3 else (0, "", 0)
+        if not (
+            isinstance(limit, int)
+            and isinstance(num, int)
+            and isinstance(interval, str)
+            and interval in _INTERVAL_MS
+            and limit > 0
+            and num > 0
+        ):
+            raise ValueError(
+                f"order_limits: expected (limit, interval, interval_num), got {item!r}"
+            )
+        out.append((limit, interval, num))
+    return tuple(out)
+
+
+@attrs.frozen(kw_only=True)
+class RateLimitConfig:
+    """The exchange's limits: IP weight per window, account orders per windows, ban policy."""
+
+    weight_limit: int = attrs.field(default=2400, validator=attrs.validators.gt(0))
+    weight_interval: str = attrs.field(default="MINUTE", validator=_check_interval)
+    weight_interval_num: int = attrs.field(default=1, validator=attrs.validators.gt(0))
+    order_limits: tuple[tuple[int, str, int], ...] = attrs.field(
+        default=((300, "SECOND", 10), (1200, "MINUTE", 1)), converter=_order_limits
+    )
+    #: After a 429, the IP may send this many further requests in the same window (answered
+    #: as usual); the next one is answered 418 and the IP is banned.
+    ban_after_429s: int = attrs.field(default=3, validator=attrs.validators.ge(0))
+    ban_initial_s: float = attrs.field(default=120.0, validator=attrs.validators.gt(0))
+    ban_max_s: float = attrs.field(default=3 * 86_400.0, validator=attrs.validators.gt(0))
+
+
+@attrs.frozen(kw_only=True)
+class LimitWindow:
+    """One counting window: ``10 SECOND`` -> label ``10S``, length 10 000 ms."""
+
+    limit: int
+    interval: str
+    interval_num: int
+
+    @property
+    def ms(self) -> int:
+        """Window length in milliseconds."""
+        return _INTERVAL_MS[self.interval] * self.interval_num
+
+    @property
+    def label(self) -> str:
+        """Header suffix, e.g. ``1M`` or ``10S``."""
+        return f"{self.interval_num}{self.interval[0]}"
+
+    def start(self, now_ms: int) -> int:
+        """Start of the window holding ``now_ms`` (aligned on the server clock)."""
+        return now_ms - now_ms % self.ms
+
+    def retry_after_s(self, now_ms: int) -> int:
+        """Whole seconds until this window ends (rounded up)."""
+        return max(1, math.ceil((self.start(now_ms) + self.ms - now_ms) / 1000))
+
+    def describe(self) -> str:
+        """``minute`` or ``10 seconds``, for messages."""
+        unit = self.interval.lower()
+        return unit if self.interval_num == 1 else f"{self.interval_num} {unit}s"
+
+    def payload(self, kind: str) -> dict[str, object]:
+        """The exchangeInfo ``rateLimits`` entry."""
+        return {
+            "rateLimitType": kind,
+            "interval": self.interval,
+            "intervalNum": self.interval_num,
+            "limit": self.limit,
+        }
+
+
+@attrs.frozen(kw_only=True)
+class Refusal:
+    """Why a request is refused: 429 (over a limit) or 418 (banned until ``until_ms``)."""
+
+    status: int
+    code: int
+    msg: str
+    retry_after_s: int
+
+
+class _Counter:
+    __slots__ = ("count", "start")
+
+    def __init__(self, start: int) -> None:
+        self.start = start
+        self.count = 0
+
+
+class RateLimiter:
+    """Counts weight per IP and orders per account in windows aligned on the server clock."""
+
+    def __init__(self, config: RateLimitConfig) -> None:
+        self.config = config
+        self.weight_window = LimitWindow(
+            limit=config.weight_limit,
+            interval=config.weight_interval,
+            interval_num=config.weight_interval_num,
+        )
+        self.order_windows = tuple(
+            LimitWindow(limit=limit, interval=interval, interval_num=num)
+            for limit, interval, num in config.order_limits
+        )
+        shortest = min(self.order_windows, key=lambda w: w.ms, default=None)
+        self._shortest = shortest
+        self._weights: dict[str, _Counter] = {}
+        self._orders: dict[tuple[str, str], _Counter] = {}
+        self._last_429: dict[str, tuple[int, int]] = {}  # ip -> (window start, further 429s)
+        self._bans: dict[str, int] = {}  # ip -> banned until (ms)
+        self._ban_count: dict[str, int] = {}
+
+    def rate_limits_payload(self) -> list[dict[str, object]]:
+        """exchangeInfo ``rateLimits``."""
+        out = [self.weight_window.payload("REQUEST_WEIGHT")]
+        out += [w.payload("ORDERS") for w in self.order_windows]
+        return out
+
+    # -- IP weight ------------------------------------------------------------------------------
+
+    def _weight_counter(self, ip: str, now_ms: int) -> _Counter:
+        start = self.weight_window.start(now_ms)
+        counter = self._weights.get(ip)
+        if counter is None or counter.start != start:
+            counter = _Counter(start)
+            self._weights[ip] = counter
+        return counter
+
+    def used_weight(self, ip: str, now_ms: int) -> int:
+        """Weight used by ``ip`` in the current window."""
+        return self._weight_counter(ip, now_ms).count
+
+    def banned_until(self, ip: str, now_ms: int) -> int | None:
+        """End of the IP's ban, if it is banned now."""
+        until = self._bans.get(ip)
+        return until if until is not None and now_ms < until else None
+
+    def ban_refusal(self, ip: str, until_ms: int, now_ms: int) -> Refusal:
+        """The 418 answer for a banned IP."""
+        return Refusal(
+            status=418,
+            code=-1003,
+            msg=(
+                f"Way too many requests; IP({ip}) banned until {until_ms}. "
+                "Please use the websocket for live updates to avoid bans."
+            ),
+            retry_after_s=max(1, math.ceil((until_ms - now_ms) / 1000)),
+        )
+
+    def ban(self, ip: str, now_ms: int) -> int:
+        """Ban ``ip``: 2 minutes first (``ban_initial_s``), doubling per repeat, up to 3 days."""
+        count = self._ban_count.get(ip, 0)
+        seconds = min(self.config.ban_initial_s * 2**count, self.config.ban_max_s)
+        self._ban_count[ip] = count + 1
+        until = now_ms + int(seconds * 1000)
+        self._bans[ip] = until
+        self._last_429.pop(ip, None)
+        return until
+
+    def weight_429(self, ip: str, now_ms: int) -> Refusal:
+        """The 429 answer for an IP over its weight limit."""
+        window = self.weight_window
+        return Refusal(
+            status=429,
+            code=-1003,
+            msg=(
+                f"Too many requests; current limit of IP({ip}) is {window.limit} requests per "
+                f"{window.describe()}. Please use the websocket for live updates to avoid "
+                "polling the API."
+            ),
+            retry_after_s=window.retry_after_s(now_ms),
+        )
+
+    def note_429(self, ip: str, now_ms: int) -> None:
+        """Mark the IP's current window as one in which it was answered 429."""
+        start = self.weight_window.start(now_ms)
+        last = self._last_429.get(ip)
+        if last is None or last[0] != start:
+            self._last_429[ip] = (start, 0)
+
+    def admit_weight(self, ip: str, weight: int, now_ms: int) -> Refusal | None:
+        """Consume ``weight`` for ``ip``, or refuse it.
+
+        429 when the weight would go over the limit (nothing consumed). After a 429, every
+        further request from the IP in that same window counts; the one that makes more than
+        ``ban_after_429s`` of them is answered 418 and the IP is banned.
+        """
+        start = self.weight_window.start(now_ms)
+        last = self._last_429.get(ip)
+        if last is not None and last[0] == start:
+            further = last[1] + 1
+            if further > self.config.ban_after_429s:
+                until = self.ban(ip, now_ms)
+                return self.ban_refusal(ip, until, now_ms)
+            self._last_429[ip] = (start, further)
+        counter = self._weight_counter(ip, now_ms)
+        if weight and counter.count + weight > self.weight_window.limit:
+            self.note_429(ip, now_ms)
+            return self.weight_429(ip, now_ms)
+        counter.count += weight
+        return None
+
+    def refund_weight(self, ip: str, weight: int, now_ms: int) -> None:
+        """Give back weight of a request the exchange did not count (503 unavailable, -1008)."""
+        counter = self._weight_counter(ip, now_ms)
+        counter.count = max(0, counter.count - weight)
+
+    def preload_weight(self, ip: str, weight: int, now_ms: int) -> None:
+        """Add weight as if another process on ``ip`` had used it in the current window."""
+        self._weight_counter(ip, now_ms).count += weight
+
+    # -- account orders -------------------------------------------------------------------------
+
+    def _order_counter(self, account: str, window: LimitWindow, now_ms: int) -> _Counter:
+        key = (account, window.label)
+        start = window.start(now_ms)
+        counter = self._orders.get(key)
+        if counter is None or counter.start != start:
+            counter = _Counter(start)
+            self._orders[key] = counter
+        return counter
+
+    def order_costs(self, batch: bool) -> list[tuple[LimitWindow, int]]:
+        """1 on every order window; a batch costs 5 on the shortest window and 1 on the others."""
+        return [(w, 5 if batch and w is self._shortest else 1) for w in self.order_windows]
+
+    def admit_orders(
+        self, account: str, costs: list[tuple[LimitWindow, int]], now_ms: int
+    ) -> Refusal | None:
+        """Count an order request on the account's windows, or refuse it with -1015."""
+        counters = [(w, self._order_counter(account, w, now_ms), c) for w, c in costs]
+        for window, counter, cost in counters:
+            if counter.count + cost > window.limit:
+                return Refusal(
+                    status=429,
+                    code=-1015,
+                    msg=(
+                        f"Too many new orders; current limit is {window.limit} orders per "
+                        f"{window.interval_num} {window.interval}."
+                        if window.interval_num != 1
+                        else f"Too many new orders; current limit is {window.limit} orders "
+                        f"per {window.interval}."
+                    ),
+                    retry_after_s=window.retry_after_s(now_ms),
+                )
+        for _, counter, cost in counters:
+            counter.count += cost
+        return None
+
+    def refund_orders(
+        self, account: str, costs: list[tuple[LimitWindow, int]], now_ms: int
+    ) -> None:
+        """Give back order counts of a request the exchange did not count."""
+        for window, cost in costs:
+            counter = self._order_counter(account, window, now_ms)
+            counter.count = max(0, counter.count - cost)
+
+    def order_counts(self, account: str, now_ms: int) -> list[tuple[LimitWindow, int, int]]:
+        """(window, window start, count) for each order window of the account."""
+        out = []
+        for window in self.order_windows:
+            counter = self._order_counter(account, window, now_ms)
+            out.append((window, counter.start, counter.count))
+        return out

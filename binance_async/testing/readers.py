@@ -1,0 +1,107 @@
+"""Typed reads of request parameters, refusing bad values with the exchange's codes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping
+from decimal import Decimal
+
+from .errors import DECIMAL_PATTERN, ApiError, illegal_chars, invalid_param, mandatory
+
+__all__ = [
+    "boolean",
+    "check_unknown",
+    "decimal",
+    "enum",
+    "integer",
+    "order_ref",
+    "require",
+    "text",
+]
+
+_DECIMAL_RE = re.compile(DECIMAL_PATTERN)
+_INT_RE = re.compile(r"^[0-9]{1,20}$")
+
+Params = Mapping[str, str]
+
+
+def check_unknown(params: Params, allowed: Collection[str]) -> None:
+    """-1103 when a parameter is not one the endpoint takes."""
+    for name in params:
+        if name not in allowed:
+            raise ApiError(-1103, "An unknown parameter was sent.")
+
+
+def text(params: Params, name: str) -> str | None:
+    """The value, or None when absent or empty."""
+    value = params.get(name)
+    return value if value else None
+
+
+def require(params: Params, name: str) -> str:
+    """The value, or -1102 when absent or empty."""
+    value = params.get(name)
+    if not value:
+        raise mandatory(name)
+    return value
+
+
+def decimal(params: Params, name: str, *, required: bool = False) -> Decimal | None:
+    """A plain decimal (``^([0-9]{1,20})(\\.[0-9]{1,20})?$``); ``1e-05`` is refused (-1100)."""
+    value = params.get(name)
+    if not value:
+        if required:
+            raise mandatory(name)
+        return None
+    if not _DECIMAL_RE.match(value):
+        raise illegal_chars(name)
+    return Decimal(value)
+
+
+def integer(params: Params, name: str, *, required: bool = False) -> int | None:
+    """A non-negative integer; -1100 when it has other characters."""
+    value = params.get(name)
+    if not value:
+        if required:
+            raise mandatory(name)
+        return None
+    if not _INT_RE.match(value):
+        raise ApiError(
+            -1100,
+            f"Illegal characters found in parameter '{name}'; legal range is '^[0-9]{{1,20}}$'.",
+        )
+    return int(value)
+
+
+def boolean(params: Params, name: str, *, any_case: bool = False) -> bool | None:
+    """``true``/``false`` (any case when ``any_case``), else -1130."""
+    value = params.get(name)
+    if value is None:
+        return None
+    folded = value.lower() if any_case else value
+    if folded == "true":
+        return True
+    if folded == "false":
+        return False
+    raise invalid_param(name)
+
+
+def enum(params: Params, name: str, allowed: Collection[str], error: ApiError) -> str | None:
+    """One of ``allowed``, or ``error``."""
+    value = params.get(name)
+    if value is None:
+        return None
+    if value not in allowed:
+        raise error
+    return value
+
+
+def order_ref(params: Params) -> tuple[int | None, str | None]:
+    """``orderId`` or ``origClientOrderId`` (orderId wins); -1102 when neither is sent."""
+    order_id = integer(params, "orderId")
+    client_id = text(params, "origClientOrderId")
+    if order_id is None and client_id is None:
+        raise ApiError(
+            -1102, "Param 'orderId' or 'origClientOrderId' must be sent, but both were empty/null!"
+        )
+    return order_id, client_id

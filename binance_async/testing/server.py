@@ -1,0 +1,278 @@
+"""The HTTP front: ban -> weight -> auth -> timing -> order count -> fault -> handler -> headers."""
+
+from __future__ import annotations
+
+import asyncio
+
+import attrs
+import orjson
+from aiohttp import web
+
+from .audit import RequestRecord
+from .auth import KeyEntry, verify_signature
+from .call import Call
+from .errors import ApiError, mandatory
+from .faults import ORDER_ENDPOINTS, Fault
+from .params import RequestParams, parse_params
+from .ratelimit import LimitWindow, Refusal
+from .routes import ROUTES, Route
+from .state import ExchangeState
+from .timing import check_timing
+
+__all__ = ["Pipeline"]
+
+_JSON = "application/json"
+_FORM = "application/x-www-form-urlencoded"
+_UNKNOWN = {"code": -1000, "msg": "Unknown error, please check your request or try again later."}
+_THROTTLED = {
+    "code": -1008,
+    "msg": (
+        "Request throttled by system-level protection. "
+        "Reduce-only/close-position orders are exempt. Please try again."
+    ),
+}
+#: Faults after which the exchange does not count the request toward limits.
+_UNCOUNTED = frozenset({"unavailable", "throttled", "http_429", "http_418"})
+
+
+@attrs.define
+class _Answer:
+    status: int
+    body: bytes
+    content_type: str = _JSON
+    code: int | None = None
+    retry_after_s: int | None = None
+    drop: bool = False
+    delay_s: float = 0.0
+
+
+@attrs.define(kw_only=True)
+class _Request:
+    method: str
+    path: str
+    query: str
+    body: bytes
+    form: bool
+    ip: str
+    api_key: str | None
+    now_ms: int
+    route: Route | None
+    weight: int = 0
+    account: str | None = None
+    order_costs: list[tuple[LimitWindow, int]] | None = None
+    fault: str | None = None
+
+
+def _json(status: int, payload: object, code: int | None = None) -> _Answer:
+    return _Answer(status=status, body=orjson.dumps(payload), code=code)
+
+
+def _error(exc: ApiError) -> _Answer:
+    return _json(exc.status, exc.payload(), exc.code)
+
+
+def _refusal(refusal: Refusal) -> _Answer:
+    answer = _json(refusal.status, {"code": refusal.code, "msg": refusal.msg}, refusal.code)
+    answer.retry_after_s = refusal.retry_after_s
+    return answer
+
+
+def _is_true(value: object) -> bool:
+    return value is True or (isinstance(value, str) and value.lower() == "true")
+
+
+def _exempt(path: str, params: dict[str, str]) -> bool:
+    """Reduce-only / close-position orders are exempt from -1008 throttling."""
+    if path.endswith("batchOrders") and "batchOrders" in params:
+        try:
+            items = orjson.loads(params["batchOrders"])
+        except orjson.JSONDecodeError:
+            return False
+        return isinstance(items, list) and any(
+            isinstance(i, dict)
+            and (_is_true(i.get("reduceOnly")) or _is_true(i.get("closePosition")))
+            for i in items
+        )
+    return _is_true(params.get("reduceOnly")) or _is_true(params.get("closePosition"))
+
+
+def _verify(entry: KeyEntry, parsed: RequestParams) -> None:
+    if parsed.signature is None:
+        raise mandatory("signature")
+    if not verify_signature(entry, parsed.payload, parsed.signature):
+        raise ApiError(-1022, "Signature for this request is not valid.")
+
+
+class Pipeline:
+    """Answers every request of the simulated exchange, and records it in the audit."""
+
+    def __init__(self, state: ExchangeState) -> None:
+        self.state = state
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        """Answer one request."""
+        state = self.state
+        if state.request_delay_s:
+            await asyncio.sleep(state.request_delay_s)
+        path, _, query = request.raw_path.partition("?")
+        body = await request.read()
+        req = _Request(
+            method=request.method,
+            path=path,
+            query=query,
+            body=body,
+            form=request.content_type == _FORM,
+            ip=request.remote or "",
+            api_key=request.headers.get("X-MBX-APIKEY"),
+            now_ms=state.clock.now_ms(),
+            route=ROUTES.get((request.method, path)),
+        )
+        answer = self._answer(req)
+        state.audit.record(
+            RequestRecord(
+                method=req.method,
+                path=req.path,
+                query=req.query,
+                body=req.body,
+                ip=req.ip,
+                api_key=req.api_key,
+                status=None if answer.drop else answer.status,
+                code=answer.code,
+                server_time_ms=req.now_ms,
+                weight=req.weight,
+                fault=req.fault,
+                account=req.account,
+            )
+        )
+        if answer.delay_s:
+            await asyncio.sleep(answer.delay_s)
+        if answer.drop:
+            if request.transport is not None:
+                request.transport.abort()
+            return web.Response(status=500)  # never written: the connection is gone
+        if state.response_delay_s:
+            await asyncio.sleep(state.response_delay_s)
+        return web.Response(
+            status=answer.status, body=answer.body, headers=self._headers(req, answer)
+        )
+
+    def _headers(self, req: _Request, answer: _Answer) -> dict[str, str]:
+        limiter = self.state.limiter
+        headers = {
+            "Content-Type": answer.content_type,
+            f"X-MBX-USED-WEIGHT-{limiter.weight_window.label}": str(
+                limiter.used_weight(req.ip, req.now_ms)
+            ),
+        }
+        if req.account is not None and req.route is not None and req.route.orders != "none":
+            for window, _, count in limiter.order_counts(req.account, req.now_ms):
+                headers[f"X-MBX-ORDER-COUNT-{window.label}"] = str(count)
+        if answer.retry_after_s is not None:
+            headers["Retry-After"] = str(answer.retry_after_s)
+        return headers
+
+    def _answer(self, req: _Request) -> _Answer:
+        route = req.route
+        if route is None:
+            known = any(path == req.path for _, path in ROUTES)
+            msg = f"{req.method} {req.path} is not supported by this exchange."
+            return _json(405 if known else 404, {"code": -1020, "msg": msg}, -1020)
+        try:
+            return self._admit_and_run(req, route)
+        except ApiError as exc:
+            return _error(exc)
+
+    def _admit_and_run(self, req: _Request, route: Route) -> _Answer:
+        state = self.state
+        limiter = state.limiter
+        now = req.now_ms
+        until = limiter.banned_until(req.ip, now)
+        if until is not None:
+            return _refusal(limiter.ban_refusal(req.ip, until, now))
+        parsed = parse_params(req.query, req.body if req.form else b"")
+        weight = route.weight_for(parsed.params)
+        refused = limiter.admit_weight(req.ip, weight, now)
+        if refused is not None:
+            return _refusal(refused)
+        req.weight = weight
+        state.audit.note_weight(
+            req.ip, limiter.weight_window.start(now), limiter.used_weight(req.ip, now)
+        )
+        if route.security != "NONE":
+            entry = self._key(req.api_key)
+            req.account = entry.account
+            if parsed.error is not None:
+                raise parsed.error
+            if route.security == "SIGNED":
+                _verify(entry, parsed)
+                check_timing(parsed.params, now)
+        elif parsed.error is not None:
+            raise parsed.error
+        if route.orders != "none" and req.account is not None:
+            costs = limiter.order_costs(batch=route.orders == "batch")
+            refused = limiter.admit_orders(req.account, costs, now)
+            if refused is not None:
+                return _refusal(refused)
+            req.order_costs = costs
+            for window, start, count in limiter.order_counts(req.account, now):
+                state.audit.note_orders(req.account, window.label, start, count)
+        exempt = (req.method, req.path) in ORDER_ENDPOINTS and _exempt(req.path, parsed.params)
+        fault = state.faults.choose(req.method, req.path, exempt=exempt)
+        if fault is not None:
+            req.fault = fault.kind
+            early = self._fault_before(req, fault)
+            if early is not None:
+                return early
+        call = Call(state=state, params=parsed.params, account=req.account or "", now_ms=now)
+        try:
+            answer = _json(200, route.handler(call))
+        except ApiError as exc:
+            answer = _error(exc)
+        if fault is None:
+            return answer
+        if fault.kind == "unknown_executed":
+            return _json(503, _UNKNOWN, -1000)
+        if fault.kind == "drop_after_execute":
+            answer.drop = True
+        elif fault.kind == "slow":
+            answer.delay_s = fault.delay_s
+        return answer
+
+    def _fault_before(self, req: _Request, fault: Fault) -> _Answer | None:
+        """The answer of a fault that stops the request before it is executed, if it is one."""
+        state = self.state
+        limiter = state.limiter
+        now = req.now_ms
+        kind = fault.kind
+        if kind in _UNCOUNTED:
+            limiter.refund_weight(req.ip, req.weight, now)
+            req.weight = 0
+            if req.order_costs is not None and req.account is not None:
+                limiter.refund_orders(req.account, req.order_costs, now)
+        if kind == "unknown_not_executed":
+            return _json(503, _UNKNOWN, -1000)
+        if kind == "unavailable":
+            return _Answer(status=503, body=b"Service Unavailable.", content_type="text/plain")
+        if kind == "throttled":
+            return _json(503, _THROTTLED, -1008)
+        if kind == "drop_before_execute":
+            return _Answer(status=0, body=b"", drop=True)
+        if kind == "http_429":
+            limiter.note_429(req.ip, now)
+            return _refusal(limiter.weight_429(req.ip, now))
+        if kind == "http_418":
+            until = limiter.ban(req.ip, now)
+            return _refusal(limiter.ban_refusal(req.ip, until, now))
+        if kind == "invalid_timestamp":
+            return _error(
+                ApiError(-1021, "Timestamp for this request is outside of the recvWindow.")
+            )
+        return None
+
+    def _key(self, api_key: str | None) -> KeyEntry:
+        if not api_key or not api_key.isascii():
+            raise ApiError(-2014, "API-key format invalid.", status=401)
+        entry = self.state.keys.get(api_key)
+        if entry is None:
+            raise ApiError(-2015, "Invalid API-key, IP, or permissions for action.", status=401)
+        return entry

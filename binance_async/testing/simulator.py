@@ -1,0 +1,204 @@
+"""Simulator: the embedded exchange as an async context manager with a control API."""
+
+from __future__ import annotations
+
+import socket
+import warnings
+from decimal import Decimal
+from types import TracebackType
+
+from aiohttp import web
+
+from .audit import Audit
+from .auth import Credentials, KeyKind
+from .clock import SimClock
+from .engine import Order, Position
+from .faults import FaultKind, FaultPlan
+from .market import SymbolSpec
+from .ratelimit import RateLimitConfig
+from .server import Pipeline
+from .state import ExchangeState
+
+__all__ = ["Simulator"]
+
+
+class Simulator:
+    """A Binance USDⓈ-M futures exchange on 127.0.0.1, enforcing the exchange's public rules.
+
+    ``async with Simulator() as sim:`` serves on an ephemeral port; ``sim.base_url`` is where.
+    """
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        rate_limits: RateLimitConfig | None = None,
+        seed: int = 0,
+        initial_balance_usdt: Decimal = Decimal("100000"),
+    ) -> None:
+        self._host = host
+        self._port = port
+        self._state = ExchangeState.create(
+            rate_limits=rate_limits, seed=seed, initial_balance=Decimal(initial_balance_usdt)
+        )
+        self._runner: web.AppRunner | None = None
+        self._base_url: str | None = None
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    async def __aenter__(self) -> Simulator:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def start(self) -> None:
+        """Bind and serve (the port is known once this returns)."""
+        if self._runner is not None:
+            return
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", Pipeline(self._state).handle)
+        runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=0.25)
+        await runner.setup()
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((self._host, self._port))
+            await web.SockSite(runner, sock).start()
+        except BaseException:
+            sock.close()
+            await runner.cleanup()
+            raise
+        port = sock.getsockname()[1]
+        self._runner = runner
+        self._base_url = f"http://{self._host}:{port}"
+
+    async def aclose(self) -> None:
+        """Stop serving; idempotent."""
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            await runner.cleanup()
+
+    def __del__(self) -> None:
+        if getattr(self, "_runner", None) is not None:
+            warnings.warn(f"unclosed {self!r}", ResourceWarning, stacklevel=1, source=self)
+
+    @property
+    def base_url(self) -> str:
+        """``http://host:port`` of the running exchange."""
+        if self._base_url is None:
+            raise RuntimeError("Simulator is not started: use 'async with Simulator() as sim'")
+        return self._base_url
+
+    # -- keys -----------------------------------------------------------------------------------
+
+    def new_credentials(self, kind: KeyKind = "hmac", *, account: str = "main") -> Credentials:
+        """Generate a fresh HMAC secret or RSA/Ed25519 key pair, register it, return it."""
+        return self._state.keys.generate(kind, account=account)
+
+    def register_key(
+        self,
+        api_key: str,
+        *,
+        hmac_secret: str | None = None,
+        public_key_pem: bytes | None = None,
+        account: str = "main",
+    ) -> None:
+        """Register a known key (an HMAC secret or a PEM public key) for ``account``."""
+        self._state.keys.register(
+            api_key, hmac_secret=hmac_secret, public_key_pem=public_key_pem, account=account
+        )
+
+    # -- time and network -----------------------------------------------------------------------
+
+    @property
+    def clock(self) -> SimClock:
+        """The exchange's clock (offset, drift, jumps, freezing)."""
+        return self._state.clock
+
+    def set_latency(self, request_ms: float = 0.0, response_ms: float = 0.0) -> None:
+        """Extra one-way delays: before handling each request, and before each reply."""
+        if request_ms < 0 or response_ms < 0:
+            raise ValueError(f"latency must be >= 0, got {request_ms=}, {response_ms=}")
+        self._state.request_delay_s = request_ms / 1000
+        self._state.response_delay_s = response_ms / 1000
+
+    # -- market and accounts --------------------------------------------------------------------
+
+    @property
+    def symbols(self) -> dict[str, SymbolSpec]:
+        """Listed symbols and their filters."""
+        return dict(self._state.market.symbols)
+
+    def mark_price(self, symbol: str) -> Decimal:
+        """Current mark price of ``symbol``."""
+        return self._state.market.mark(symbol)
+
+    def set_mark_price(self, symbol: str, price: Decimal) -> None:
+        """Move the mark price; resting LIMIT orders that now cross fill at their price."""
+        self._state.market.set_mark(symbol, Decimal(price))
+        self._state.engine.on_mark(symbol, self._state.clock.now_ms())
+
+    def position(self, symbol: str, account: str = "main") -> Position:
+        """The account's position on ``symbol``."""
+        return self._state.engine.position(account, symbol)
+
+    def wallet_balance(self, account: str = "main") -> Decimal:
+        """The account's USDT wallet balance (realized PnL included)."""
+        return self._state.engine.account(account).wallet
+
+    def order(
+        self, *, client_order_id: str | None = None, order_id: int | None = None
+    ) -> Order | None:
+        """An order by id, or the most recent one with ``client_order_id`` (any account)."""
+        engine = self._state.engine
+        if order_id is not None:
+            return engine.orders.get(order_id)
+        if client_order_id is not None:
+            return engine.latest_by_client_id(client_order_id)
+        raise ValueError("order: give client_order_id or order_id")
+
+    def open_orders(self, account: str = "main") -> list[Order]:
+        """The account's open orders."""
+        return self._state.engine.open_orders(account)
+
+    # -- limits and faults ----------------------------------------------------------------------
+
+    def preload_weight(self, ip: str, weight: int) -> None:
+        """As if another process on ``ip`` had used ``weight`` in the current window."""
+        self._state.limiter.preload_weight(ip, weight, self._state.clock.now_ms())
+
+    def used_weight(self, ip: str) -> int:
+        """Weight used by ``ip`` in the current window."""
+        return self._state.limiter.used_weight(ip, self._state.clock.now_ms())
+
+    def set_faults(self, plan: FaultPlan | None) -> None:
+        """Install a random fault plan on order endpoints (None: off)."""
+        self._state.faults.set_plan(plan)
+
+    def inject_next(
+        self,
+        kind: FaultKind,
+        count: int = 1,
+        endpoint: tuple[str, str] | None = ("POST", "/fapi/v1/order"),
+        *,
+        delay_s: float | None = None,
+    ) -> None:
+        """The next ``count`` requests to ``endpoint`` get fault ``kind`` (None: any order one)."""
+        self._state.faults.inject_next(kind, count, endpoint, delay_s)
+
+    @property
+    def audit(self) -> Audit:
+        """Requests, accepted placements and per-window maxima."""
+        return self._state.audit
+
+    def __repr__(self) -> str:
+        where = self._base_url if self._runner is not None else "stopped"
+        return f"Simulator({where}, clock={self._state.clock!r})"

@@ -1,0 +1,768 @@
+"""Tests of binance_async.limits: windows, headers, guard, fairness, 429 pauses and 418 bans.
+
+Time is virtual: FakeServerTime is the exchange's clock as the limiter sees it (true time plus
+a fixed skew) and its ``sleep`` returns only when the test advances true time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import math
+import random
+from collections.abc import Coroutine, Iterable, Mapping
+from typing import Any, Literal
+
+import pytest
+from multidict import CIMultiDict, CIMultiDictProxy
+
+from binance_async.budget import MemoryBudgetStore
+from binance_async.errors import IPBanned
+from binance_async.limits import (
+    DEFAULT_USDM_LIMITS,
+    Limiter,
+    LimitsSnapshot,
+    Priority,
+    RateLimit,
+    Reservation,
+    WindowState,
+)
+
+MINUTE = 60_000
+#: A server-minute boundary (1_700_000_040_000 % 60_000 == 0).
+M0 = 1_700_000_040_000
+
+
+class FakeServerTime:
+    """The exchange's clock as the limiter reads it, and a sleep driven by the test."""
+
+    def __init__(
+        self, *, start_ms: float = M0 + 10_000, skew_ms: float = 0.0, uncertainty_ms: float = 0.0
+    ) -> None:
+        self.true_ms = float(start_ms)  # the exchange's real time
+        self.skew_ms = skew_ms  # our estimate minus the real time
+        self._uncertainty_ms = uncertainty_ms
+        self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
+        self._seq = itertools.count()
+        self.sleeps: list[float] = []
+
+    def now_ms(self) -> int:
+        return math.floor(self.true_ms + self.skew_ms)
+
+    @property
+    def uncertainty_ms(self) -> float:
+        return self._uncertainty_ms
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._sleepers, (self.true_ms + seconds * 1000, next(self._seq), future))
+        await future
+
+    @staticmethod
+    async def settle() -> None:
+        """Let every ready task run until it blocks again."""
+        for _ in range(30):
+            await asyncio.sleep(0)
+
+    def _wake_next(self, limit_ms: float) -> bool:
+        while self._sleepers and self._sleepers[0][0] <= limit_ms:
+            due, _, future = heapq.heappop(self._sleepers)
+            if not future.done():
+                self.true_ms = max(self.true_ms, due)
+                future.set_result(None)
+                return True
+        return False
+
+    async def advance_to(self, server_ms: float) -> None:
+        """Move time on until our clock reads ``server_ms``, waking sleepers on the way."""
+        target = server_ms - self.skew_ms
+        await self.settle()
+        while self._wake_next(target):
+            await self.settle()
+        self.true_ms = max(self.true_ms, target)
+        await self.settle()
+
+    async def run(self, tasks: Iterable[asyncio.Task[Any]]) -> None:
+        """Advance from sleeper to sleeper until every task is done."""
+        pending = list(tasks)
+        while True:
+            await self.settle()
+            if all(t.done() for t in pending):
+                return
+            assert self._wake_next(math.inf), "deadlock: tasks wait and nothing sleeps"
+
+
+Interval = Literal["SECOND", "MINUTE", "HOUR", "DAY"]
+
+
+def weight_limit(limit: int, interval: Interval = "MINUTE", num: int = 1) -> RateLimit:
+    """A REQUEST_WEIGHT limit."""
+    return RateLimit(kind="REQUEST_WEIGHT", interval=interval, interval_num=num, limit=limit)
+
+
+def order_limit(limit: int, interval: Interval = "SECOND", num: int = 10) -> RateLimit:
+    """An ORDERS limit."""
+    return RateLimit(kind="ORDERS", interval=interval, interval_num=num, limit=limit)
+
+
+def make(
+    clock: FakeServerTime, *limits: RateLimit, addresses: tuple[str, ...] = ("default",)
+) -> Limiter:
+    """A limiter on ``clock`` (weight 10 per minute unless told)."""
+    return Limiter(
+        clock=clock, addresses=addresses, limits=limits or (weight_limit(10),), sleep=clock.sleep
+    )
+
+
+def task(coro: Coroutine[Any, Any, Reservation]) -> asyncio.Task[Reservation]:
+    """Run an admit concurrently."""
+    return asyncio.get_running_loop().create_task(coro)
+
+
+def used(
+    limiter: Limiter,
+    kind: str = "REQUEST_WEIGHT",
+    label: str = "1M",
+    address: str | None = "default",
+) -> int:
+    """Committed count of one current window, from the snapshot."""
+    (state,) = [
+        w
+        for w in limiter.snapshot.windows
+        if w.kind == kind and w.label == label and (kind == "ORDERS" or w.address == address)
+    ]
+    return state.used
+
+
+OK: Mapping[str, str] = {}
+
+
+# -- records ---------------------------------------------------------------------------------
+
+
+def test_rate_limit_names_window_and_header() -> None:
+    """RateLimit derives window length, label and the lower-case header name."""
+    rate = weight_limit(2400)
+    assert (rate.window_ms, rate.label, rate.header) == (60_000, "1M", "x-mbx-used-weight-1m")
+    orders = order_limit(300)
+    assert (orders.window_ms, orders.label, orders.header) == (
+        10_000,
+        "10S",
+        "x-mbx-order-count-10s",
+    )
+
+
+def test_rate_limit_from_payload_skips_untracked_kinds() -> None:
+    """from_payload builds tracked kinds and returns None for RAW_REQUESTS."""
+    item = {"rateLimitType": "ORDERS", "interval": "MINUTE", "intervalNum": 1, "limit": 1200}
+    assert RateLimit.from_payload(item) == order_limit(1200, "MINUTE", 1)
+    raw = {"rateLimitType": "RAW_REQUESTS", "interval": "MINUTE", "intervalNum": 5, "limit": 6100}
+    assert RateLimit.from_payload(raw) is None
+
+
+def test_rate_limit_rejects_bad_values() -> None:
+    """Validators name the field and the bad value."""
+    with pytest.raises(ValueError, match="interval"):
+        weight_limit(10, interval="WEEK")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="interval_num"):
+        weight_limit(10, num=0)
+
+
+def test_default_limits_follow_the_reference() -> None:
+    """Defaults are weight 2400/1M and orders 300/10S, 1200/1M (fapi-rules.md section 5)."""
+    assert {(r.kind, r.label, r.limit) for r in DEFAULT_USDM_LIMITS} == {
+        ("REQUEST_WEIGHT", "1M", 2400),
+        ("ORDERS", "10S", 300),
+        ("ORDERS", "1M", 1200),
+    }
+
+
+def test_memory_store_counts_and_prunes() -> None:
+    """MemoryBudgetStore adds, raises to a value, and drops windows before a start."""
+    store = MemoryBudgetStore()
+    assert store.get("k", 0) == 0
+    assert store.add("k", 0, 3) == 3
+    assert store.raise_to("k", 0, 2) == 3
+    assert store.raise_to("k", 60_000, 7) == 7
+    store.drop_before("k", 60_000)
+    assert (store.get("k", 0), store.get("k", 60_000), len(store)) == (0, 7, 1)
+
+
+# -- windows and headers ---------------------------------------------------------------------
+
+
+async def test_uncontended_admit_never_suspends_nor_creates_tasks() -> None:
+    """An admit that fits completes on its first step, with no task or future made."""
+    clock = FakeServerTime()
+    limiter = make(clock)
+    tasks_before = len(asyncio.all_tasks())
+    coro = limiter.admit(weight=3)
+    with pytest.raises(StopIteration) as stop:
+        coro.send(None)
+    reservation = stop.value.value
+    assert isinstance(reservation, Reservation)
+    assert (reservation.address, reservation.weight, reservation.sent_at_ms) == (
+        "default",
+        3,
+        clock.now_ms(),
+    )
+    assert len(asyncio.all_tasks()) == tasks_before
+
+
+async def test_exhausted_budget_blocks_until_rollover() -> None:
+    """A full window blocks admission; the next server window admits without any response."""
+    clock = FakeServerTime()
+    limiter = make(clock)
+    limiter.observe(await limiter.admit(weight=10), status=200, headers=OK)
+    waiter = task(limiter.admit(weight=1))
+    await clock.advance_to(M0 + MINUTE - 1)
+    assert not waiter.done()
+    await clock.advance_to(M0 + MINUTE + 5)  # rollover + guard (uncertainty 0 + margin 5)
+    assert waiter.done()
+    assert waiter.result().sent_at_ms == M0 + MINUTE + 5
+    assert clock.sleeps == [pytest.approx((MINUTE + 5 - 10_000) / 1000)]  # one timer, no polling
+
+
+async def test_windows_follow_the_server_clock() -> None:
+    """Windows start at the server's minute, not the local one, however far apart they are."""
+    clock = FakeServerTime(skew_ms=25_000)  # our estimate of the server reads 25 s ahead
+    limiter = make(clock)
+    assert limiter.snapshot.windows[0].window_start_ms == M0
+    limiter.observe(await limiter.admit(weight=10), status=200, headers=OK)
+    waiter = task(limiter.admit(weight=1))
+    await clock.advance_to(M0 + MINUTE + 4)
+    assert not waiter.done()
+    await clock.advance_to(M0 + MINUTE + 5)
+    assert waiter.done()
+    assert clock.true_ms == M0 + MINUTE + 5 - 25_000
+
+
+async def test_guard_keeps_previous_window_usage_after_rollover() -> None:
+    """Until uncertainty + margin past the rollover, the previous window's usage still applies."""
+    clock = FakeServerTime(start_ms=M0 + 50_000, uncertainty_ms=20.0)
+    limiter = make(clock)
+    limiter.observe(await limiter.admit(weight=6), status=200, headers=OK)
+    await clock.advance_to(M0 + MINUTE + 10)  # inside the 25 ms guard
+    small = await limiter.admit(weight=4)  # 6 + 4 fits the previous window too
+    big = task(limiter.admit(weight=1))
+    await clock.advance_to(M0 + MINUTE + 24)
+    assert not big.done()
+    await clock.advance_to(M0 + MINUTE + 25)
+    assert big.done()
+    limiter.observe(small, status=200, headers=OK)
+    limiter.observe(big.result(), status=200, headers=OK)
+
+
+async def test_header_raises_usage_from_the_first_response() -> None:
+    """Another process's weight on the IP, shown by the header, counts from the first response."""
+    clock = FakeServerTime()
+    limiter = make(clock, weight_limit(100))
+    limiter.observe(
+        await limiter.admit(weight=1), status=200, headers={"X-MBX-USED-WEIGHT-1M": "95"}
+    )
+    assert used(limiter) == 95
+    last = await limiter.admit(weight=5)
+    over = task(limiter.admit(weight=1))
+    await clock.settle()
+    assert not over.done()
+    limiter.observe(last, status=200, headers={"x-mbx-used-weight-1m": "100"})
+    await clock.advance_to(M0 + MINUTE + 5)
+    assert over.done()
+
+
+async def test_header_lookup_is_case_insensitive() -> None:
+    """Headers are found in aiohttp's CIMultiDictProxy and in a plain upper-case dict."""
+    clock = FakeServerTime()
+    limiter = make(clock, weight_limit(100), order_limit(50))
+    headers = CIMultiDictProxy(
+        CIMultiDict({"X-Mbx-Used-Weight-1m": "7", "X-MBX-Order-Count-10s": "4"})
+    )
+    limiter.observe(await limiter.admit(weight=1, orders=1), status=200, headers=headers)
+    assert (used(limiter), used(limiter, "ORDERS", "10S")) == (7, 4)
+    limiter.observe(
+        await limiter.admit(weight=1, orders=1), status=200, headers={"X-MBX-ORDER-COUNT-10S": "9"}
+    )
+    assert used(limiter, "ORDERS", "10S") == 9
+
+
+async def test_straddling_response_does_not_poison_new_window() -> None:
+    """A round trip across a rollover: the old count stays in the old window, cost in both."""
+    clock = FakeServerTime(start_ms=M0 + MINUTE - 100)
+    store = MemoryBudgetStore()
+    limiter = Limiter(clock=clock, limits=[weight_limit(100)], store=store, sleep=clock.sleep)
+    reservation = await limiter.admit(weight=2)
+    await clock.advance_to(M0 + MINUTE + 100)
+    limiter.observe(reservation, status=200, headers={"x-mbx-used-weight-1m": "100"})
+    assert store.get("REQUEST_WEIGHT 1M @default", M0) == 100
+    assert used(limiter) == 2
+    coro = limiter.admit(weight=98)
+    with pytest.raises(StopIteration):
+        coro.send(None)  # admitted at once
+
+
+async def test_release_commits_the_cost_to_every_window_it_may_have_hit() -> None:
+    """A request without a response counts, in both windows when it straddled a rollover."""
+    clock = FakeServerTime(start_ms=M0 + MINUTE - 100)
+    store = MemoryBudgetStore()
+    limiter = Limiter(clock=clock, limits=[weight_limit(100)], store=store, sleep=clock.sleep)
+    reservation = await limiter.admit(weight=7)
+    assert limiter.snapshot.windows[0].in_flight == 7
+    await clock.advance_to(M0 + MINUTE + 100)
+    limiter.release(reservation)
+    limiter.release(reservation)  # a second hand-back is ignored
+    assert (store.get("REQUEST_WEIGHT 1M @default", M0), used(limiter)) == (7, 7)
+    assert limiter.snapshot.windows[0].in_flight == 0
+
+
+async def test_response_near_rollover_also_counts_in_the_next_window() -> None:
+    """Within the guard of a rollover the cost counts in both windows: our clock may be behind."""
+    clock = FakeServerTime(start_ms=M0 + MINUTE - 5, uncertainty_ms=10.0)
+    store = MemoryBudgetStore()
+    limiter = Limiter(clock=clock, limits=[weight_limit(100)], store=store, sleep=clock.sleep)
+    reservation = await limiter.admit(weight=3)
+    await clock.advance_to(M0 + MINUTE - 2)
+    limiter.observe(reservation, status=200, headers={"x-mbx-used-weight-1m": "40"})
+    key = "REQUEST_WEIGHT 1M @default"
+    assert (store.get(key, M0), store.get(key, M0 + MINUTE)) == (40, 3)
+
+
+async def test_in_flight_requests_hold_budget_until_observed() -> None:
+    """Admitted requests count against the window while pending; observing twice is a no-op."""
+    clock = FakeServerTime()
+    limiter = make(clock)
+    first = await limiter.admit(weight=6)
+    waiter = task(limiter.admit(weight=5))
+    await clock.settle()
+    assert not waiter.done()
+    limiter.observe(first, status=200, headers=OK)
+    limiter.observe(first, status=200, headers={"x-mbx-used-weight-1m": "10"})
+    await clock.settle()
+    assert not waiter.done()  # 6 committed + 5 > 10: waits for the rollover
+    assert used(limiter) == 6
+    waiter.cancel()
+    await clock.settle()
+
+
+async def test_old_windows_are_pruned() -> None:
+    """The store keeps only the current and previous windows of each limit."""
+    clock = FakeServerTime()
+    store = MemoryBudgetStore()
+    limiter = Limiter(clock=clock, store=store, sleep=clock.sleep)
+    for minute in range(1, 50):
+        await clock.advance_to(M0 + minute * MINUTE + 30_000)
+        reservation = await limiter.admit(weight=1, orders=1)
+        limiter.observe(reservation, status=200, headers={"x-mbx-order-count-10s": "1"})
+    assert len(store) <= 6
+
+
+async def test_shared_store_carries_usage_between_limiters() -> None:
+    """Two limiters on one store (two processes on one IP) see each other's usage."""
+    clock = FakeServerTime()
+    store = MemoryBudgetStore()
+    one = Limiter(clock=clock, limits=[weight_limit(10)], store=store, sleep=clock.sleep)
+    two = Limiter(clock=clock, limits=[weight_limit(10)], store=store, sleep=clock.sleep)
+    one.observe(await one.admit(weight=8), status=200, headers=OK)
+    assert used(two) == 8
+
+
+async def test_cost_that_can_never_fit_is_refused() -> None:
+    """A weight above every window's limit raises ValueError instead of waiting forever."""
+    limiter = make(FakeServerTime())
+    with pytest.raises(ValueError, match="weight=11"):
+        await limiter.admit(weight=11)
+
+
+# -- fairness and cancellation ---------------------------------------------------------------
+
+
+async def test_urgent_waiter_goes_before_earlier_normal_waiters() -> None:
+    """At the rollover an URGENT waiter is granted before NORMAL ones that queued first."""
+    clock = FakeServerTime()
+    limiter = make(clock)
+    limiter.observe(await limiter.admit(weight=10), status=200, headers=OK)
+    first = task(limiter.admit(weight=6))
+    second = task(limiter.admit(weight=6))
+    urgent = task(limiter.admit(weight=6, priority=Priority.URGENT))
+    await clock.advance_to(M0 + MINUTE + 5)
+    assert (urgent.done(), first.done(), second.done()) == (True, False, False)
+    limiter.observe(urgent.result(), status=200, headers=OK)
+    await clock.advance_to(M0 + 2 * MINUTE + 5)
+    assert (first.done(), second.done()) == (True, False)
+    first.result()
+    second.cancel()
+    await clock.settle()
+
+
+async def test_blocked_normal_head_holds_later_normal_but_not_urgent() -> None:
+    """A big NORMAL head that does not fit is not overtaken by small NORMALs; URGENT passes it."""
+    clock = FakeServerTime()
+    limiter = make(clock)
+    held = await limiter.admit(weight=5)
+    big = task(limiter.admit(weight=8))
+    small = task(limiter.admit(weight=1))
+    urgent = task(limiter.admit(weight=1, priority=Priority.URGENT))
+    await clock.settle()
+    assert (big.done(), small.done(), urgent.done()) == (False, False, True)
+    limiter.observe(held, status=200, headers=OK)
+    limiter.observe(urgent.result(), status=200, headers=OK)
+    await clock.advance_to(M0 + MINUTE + 5)
+    assert big.done() and small.done()
+
+
+async def test_order_only_request_passes_a_head_blocked_on_weight() -> None:
+    """A waiter short of weight does not hold back requests that need no weight."""
+    clock = FakeServerTime()
+    limiter = make(clock, weight_limit(10), order_limit(5))
+    held = await limiter.admit(weight=10)
+    reader = task(limiter.admit(weight=2))
+    order = task(limiter.admit(weight=0, orders=1))
+    await clock.settle()
+    assert (reader.done(), order.done()) == (False, True)
+    limiter.observe(order.result(), status=200, headers=OK)
+    limiter.release(held)
+    reader.cancel()
+    await clock.settle()
+
+
+async def test_cancelled_waiter_leaves_the_queue_holding_nothing() -> None:
+    """Cancelling a waiter removes it, and the waiter behind it moves up."""
+    clock = FakeServerTime()
+    limiter = make(clock)
+    held = await limiter.admit(weight=4)
+    big = task(limiter.admit(weight=8))
+    small = task(limiter.admit(weight=2))
+    await clock.settle()
+    assert limiter.waiting == 2
+    big.cancel()
+    await clock.settle()
+    assert big.cancelled() and small.done()
+    assert limiter.waiting == 0
+    assert asyncio.all_tasks() == {asyncio.current_task()}  # the wake-up timer went too
+    assert limiter.snapshot.windows[0].in_flight == 6
+    limiter.observe(held, status=200, headers=OK)
+    limiter.observe(small.result(), status=200, headers=OK)
+
+
+async def test_waiter_cancelled_right_after_its_grant_returns_the_hold() -> None:
+    """A grant that its cancelled caller never used is handed back, not leaked."""
+    clock = FakeServerTime()
+    limiter = make(clock)
+    held = await limiter.admit(weight=10)
+    waiter = task(limiter.admit(weight=3))
+    await clock.settle()
+    limiter.load_rate_limits(
+        [{"rateLimitType": "REQUEST_WEIGHT", "interval": "MINUTE", "intervalNum": 1, "limit": 20}]
+    )  # room now: the waiter is granted at once...
+    waiter.cancel()  # ...and cancelled before it runs
+    await clock.settle()
+    assert waiter.cancelled()
+    assert limiter.snapshot.windows[0].in_flight == 10
+    limiter.release(held)
+
+
+async def test_concurrent_load_never_exceeds_a_server_window() -> None:
+    """200 tasks asking 10x the budget all finish; no server window ever counts over its limit."""
+    for skew_ms, addresses in [(-9.0, ("a",)), (0.0, ("a", "b")), (9.0, ("a",))]:
+        await _run_load(skew_ms, addresses)
+
+
+async def _run_load(skew_ms: float, addresses: tuple[str, ...]) -> None:
+    """Drive 200 requests through a model server that counts by true time."""
+    rng = random.Random(f"{skew_ms}{addresses}")
+    clock = FakeServerTime(start_ms=M0 + 59_000, skew_ms=skew_ms, uncertainty_ms=10.0)
+    limits = (weight_limit(100), order_limit(8), order_limit(40, "MINUTE", 1))
+    limiter = make(clock, *limits, addresses=addresses)
+    counted: dict[tuple[str, str, int], int] = {}  # what a model server counts, by true time
+
+    def server_counts(address: str, weight: int, orders: int) -> dict[str, str]:
+        now = int(clock.true_ms)
+        headers = {}
+        for rate in limits:
+            scope, cost = (address, weight) if rate.kind == "REQUEST_WEIGHT" else ("acct", orders)
+            if rate.kind == "ORDERS" and not orders:
+                continue
+            key = (scope, rate.label, now - now % rate.window_ms)
+            counted[key] = counted.get(key, 0) + cost
+            headers[rate.header.upper()] = str(counted[key])
+        return headers
+
+    async def one_request() -> None:
+        weight, orders = rng.choice([(5, 0), (5, 0), (1, 1), (0, 1), (10, 0)])
+        priority = Priority.URGENT if rng.random() < 0.2 else Priority.NORMAL
+        reservation = await limiter.admit(weight=weight, orders=orders, priority=priority)
+        rtt_s, at = rng.uniform(0.005, 0.4), rng.random()
+        fate = rng.random()
+        await clock.sleep(rtt_s * at)
+        headers = server_counts(reservation.address, weight, orders) if fate > 0.05 else {}
+        await clock.sleep(rtt_s * (1 - at))
+        if fate < 0.1:
+            limiter.release(reservation)  # lost: counted by the server or not
+        else:
+            limiter.observe(reservation, status=200, headers=headers)
+
+    tasks = [asyncio.get_running_loop().create_task(one_request()) for _ in range(200)]
+    started = clock.true_ms
+    await clock.run(tasks)
+    for t in tasks:
+        t.result()
+    limit_of = {(r.label, r.kind == "ORDERS"): r.limit for r in limits}
+    for (scope, label, _), count in counted.items():
+        assert count <= limit_of[label, scope == "acct"], (skew_ms, scope, label, count)
+    busiest = max(
+        v for (scope, label, _), v in counted.items() if label == "1M" and scope != "acct"
+    )
+    assert busiest >= 90  # the budget is used, not wasted
+    assert clock.true_ms - started < 12 * MINUTE / len(addresses)
+    assert limiter.waiting == 0
+    assert all(w.in_flight == 0 for w in limiter.snapshot.windows)
+
+
+# -- 429 and 418 -----------------------------------------------------------------------------
+
+
+async def test_429_holds_every_waiter_until_retry_after() -> None:
+    """After a 429 no pending or new request goes out before Retry-After, even past a rollover."""
+    clock = FakeServerTime(start_ms=M0 + 58_000)
+    limiter = make(clock)
+    first = await limiter.admit(weight=10)
+    pending = [
+        task(limiter.admit(weight=1)),
+        task(limiter.admit(weight=1, priority=Priority.URGENT)),
+    ]
+    await clock.advance_to(M0 + 58_500)
+    limiter.observe(first, status=429, headers={"Retry-After": "5"}, code=-1003)
+    pending.append(task(limiter.admit(weight=1)))
+    assert limiter.snapshot.paused_until_ms == M0 + 63_500
+    await clock.advance_to(M0 + 63_499)
+    assert not any(t.done() for t in pending)
+    await clock.advance_to(M0 + 63_500)
+    assert all(t.done() for t in pending)
+
+
+async def test_429_without_retry_after_marks_window_full_until_it_ends() -> None:
+    """A 429 with no Retry-After marks the window full and waits for the next one."""
+    clock = FakeServerTime()
+    limiter = make(clock)
+    limiter.observe(await limiter.admit(weight=1), status=429, headers=OK, code=-1003)
+    assert used(limiter) == 10
+    assert limiter.snapshot.paused_until_ms == M0 + MINUTE
+    waiter = task(limiter.admit(weight=1))
+    await clock.advance_to(M0 + MINUTE + 4)
+    assert not waiter.done()
+    await clock.advance_to(M0 + MINUTE + 5)
+    assert waiter.done()
+
+
+async def test_order_429_holds_only_requests_with_orders() -> None:
+    """A -1015 pauses order requests on every address; weight-only requests go on."""
+    clock = FakeServerTime()
+    limiter = make(clock, weight_limit(100), order_limit(10), addresses=("a", "b"))
+    limiter.observe(
+        await limiter.admit(weight=1, orders=1),
+        status=429,
+        headers={"retry-after": "2"},
+        code=-1015,
+    )
+    order = task(limiter.admit(weight=0, orders=1))
+    reader = await limiter.admit(weight=5)
+    await clock.advance_to(M0 + 10_000 + 1_999)
+    assert not order.done()
+    await clock.advance_to(M0 + 12_000)
+    assert order.done()
+    limiter.observe(reader, status=200, headers=OK)
+
+
+async def test_418_raises_ip_banned_for_every_call_without_admitting() -> None:
+    """After a 418 every admit and every waiter raises IPBanned(until, address); nothing holds."""
+    clock = FakeServerTime()
+    limiter = make(clock)
+    banned = await limiter.admit(weight=10)
+    waiter = task(limiter.admit(weight=1))
+    await clock.settle()
+    until = M0 + 10_000 + 300_000
+    limiter.observe(
+        banned,
+        status=418,
+        headers=OK,
+        code=-1003,
+        msg=f"Way too many requests; IP banned until {until}.",
+    )
+    await clock.settle()
+    with pytest.raises(IPBanned) as caught:
+        waiter.result()
+    assert (caught.value.until_ms, caught.value.address) == (until, "default")
+    for priority in Priority:
+        with pytest.raises(IPBanned):
+            await limiter.admit(weight=0, priority=priority)
+    assert limiter.snapshot.banned_until_ms == {"default": until}
+    assert all(w.in_flight == 0 for w in limiter.snapshot.windows)
+
+
+async def test_418_ban_end_prefers_retry_after_then_defaults_to_two_minutes() -> None:
+    """Retry-After beats the message; with neither, the ban lasts 2 minutes."""
+    clock = FakeServerTime()
+    limiter = make(clock, addresses=("a", "b"))
+    now = clock.now_ms()
+    limiter.observe(
+        await limiter.admit(weight=1),
+        status=418,
+        headers={"Retry-After": "30"},
+        msg="banned until 1800000000000",
+    )
+    limiter.observe(await limiter.admit(weight=1), status=418, headers=OK, msg="banned")
+    assert limiter.snapshot.banned_until_ms == {"a": now + 30_000, "b": now + 120_000}
+    with pytest.raises(IPBanned) as caught:
+        await limiter.admit(weight=1)
+    assert (caught.value.until_ms, caught.value.address) == (now + 30_000, "a")
+
+
+async def test_ban_ends_by_itself() -> None:
+    """Once the server clock passes the ban's end, admission resumes."""
+    clock = FakeServerTime()
+    limiter = make(clock)
+    limiter.observe(await limiter.admit(weight=1), status=418, headers={"Retry-After": "60"})
+    await clock.advance_to(M0 + 69_999)
+    with pytest.raises(IPBanned):
+        await limiter.admit(weight=1)
+    await clock.advance_to(M0 + 70_000)
+    limiter.observe(await limiter.admit(weight=1), status=200, headers=OK)
+    assert limiter.snapshot.banned_until_ms == {}
+
+
+async def test_banned_address_is_skipped_while_another_serves() -> None:
+    """With one address banned, requests go out on the others and do not raise."""
+    clock = FakeServerTime()
+    limiter = make(clock, addresses=("a", "b"))
+    limiter.observe(await limiter.admit(weight=1), status=418, headers={"Retry-After": "600"})
+    reservations = [await limiter.admit(weight=5), await limiter.admit(weight=5)]
+    assert {r.address for r in reservations} == {"b"}
+    waiter = task(limiter.admit(weight=1))
+    await clock.settle()
+    assert not waiter.done()  # waits for b's budget rather than raising
+    for r in reservations:
+        limiter.observe(r, status=200, headers=OK)
+    await clock.advance_to(M0 + MINUTE + 5)
+    assert waiter.result().address == "b"
+
+
+# -- addresses and configuration -------------------------------------------------------------
+
+
+async def test_addresses_have_own_weight_but_share_orders() -> None:
+    """Each address has its own weight budget; the order budget is the account's."""
+    clock = FakeServerTime()
+    limiter = make(clock, weight_limit(10), order_limit(3), addresses=("a", "b"))
+    one, two = await limiter.admit(weight=10), await limiter.admit(weight=10)
+    assert {one.address, two.address} == {"a", "b"}
+    weight_waiter = task(limiter.admit(weight=1))
+    orders = [await limiter.admit(weight=0, orders=1) for _ in range(3)]
+    order_waiter = task(limiter.admit(weight=0, orders=1))
+    await clock.settle()
+    assert not weight_waiter.done() and not order_waiter.done()
+    limiter.observe(one, status=200, headers={"x-mbx-used-weight-1m": "10"})
+    assert (used(limiter, address="a"), used(limiter, address="b")) == (10, 0)
+    for r in (two, *orders):
+        limiter.observe(r, status=200, headers=OK)
+    await clock.advance_to(M0 + 20_005)
+    assert order_waiter.done() and not weight_waiter.done()
+    await clock.advance_to(M0 + MINUTE + 5)
+    assert weight_waiter.done()
+
+
+async def test_least_used_address_is_chosen() -> None:
+    """Admission picks the address with the most room left."""
+    clock = FakeServerTime()
+    limiter = make(clock, weight_limit(100), addresses=("a", "b", "c"))
+    for address, value in [("a", "50"), ("b", "20"), ("c", "70")]:
+        reservation = await limiter.admit(weight=0)
+        assert reservation.address == address  # a fresh address has the most room
+        limiter.observe(reservation, status=200, headers={"x-mbx-used-weight-1m": value})
+    assert (await limiter.admit(weight=1)).address == "b"
+
+
+async def test_load_rate_limits_changes_limits_and_header_names() -> None:
+    """exchangeInfo limits replace the defaults, and header names follow their intervals."""
+    clock = FakeServerTime()
+    limiter = Limiter(clock=clock, sleep=clock.sleep)
+    limiter.load_rate_limits(
+        [
+            {
+                "rateLimitType": "REQUEST_WEIGHT",
+                "interval": "SECOND",
+                "intervalNum": 10,
+                "limit": 50,
+            },
+            {"rateLimitType": "ORDERS", "interval": "MINUTE", "intervalNum": 1, "limit": 20},
+            {
+                "rateLimitType": "RAW_REQUESTS",
+                "interval": "MINUTE",
+                "intervalNum": 5,
+                "limit": 6100,
+            },
+        ]
+    )
+    assert [r.header for r in limiter.limits] == ["x-mbx-used-weight-10s", "x-mbx-order-count-1m"]
+    limiter.observe(
+        await limiter.admit(weight=1), status=200, headers={"X-MBX-USED-WEIGHT-10S": "48"}
+    )
+    assert used(limiter, label="10S") == 48
+    waiter = task(limiter.admit(weight=3))
+    await clock.settle()
+    assert not waiter.done()
+    await clock.advance_to(M0 + 20_005)
+    assert waiter.done()
+    with pytest.raises(ValueError, match="orders=21"):
+        await limiter.admit(weight=0, orders=21)
+
+
+async def test_snapshot_reports_windows_bans_and_pauses() -> None:
+    """The snapshot lists each window's usage, active bans and the pause end; repr sums it up."""
+    clock = FakeServerTime()
+    limiter = make(clock, weight_limit(100), order_limit(10), addresses=("a", "b"))
+    limiter.observe(
+        await limiter.admit(weight=4, orders=1),
+        status=200,
+        headers={"x-mbx-used-weight-1m": "30", "x-mbx-order-count-10s": "2"},
+    )
+    in_flight = await limiter.admit(weight=3)
+    limiter.observe(await limiter.admit(weight=0), status=418, headers={"Retry-After": "9"})
+    snapshot = limiter.snapshot
+    assert snapshot == LimitsSnapshot(
+        windows=(
+            WindowState(
+                kind="REQUEST_WEIGHT",
+                label="1M",
+                address="a",
+                used=30,
+                limit=100,
+                window_start_ms=M0,
+            ),
+            WindowState(
+                kind="REQUEST_WEIGHT",
+                label="1M",
+                address="b",
+                used=0,
+                limit=100,
+                window_start_ms=M0,
+                in_flight=3,
+            ),
+            WindowState(
+                kind="ORDERS",
+                label="10S",
+                address=None,
+                used=2,
+                limit=10,
+                window_start_ms=M0 + 10_000,
+            ),
+        ),
+        banned_until_ms={"b": M0 + 19_000},
+        paused_until_ms=None,
+    )
+    assert str(snapshot) == (
+        "REQUEST_WEIGHT 1M@a 30/100, REQUEST_WEIGHT 1M@b 0+3/100, ORDERS 10S 2/10; "
+        f"b banned until {M0 + 19_000}"
+    )
+    assert repr(limiter) == f"<Limiter {snapshot} waiting=0>"
+    limiter.release(in_flight)
