@@ -219,7 +219,7 @@ class Gateway:
         priority: Priority,
         deadline_ns: int,
     ) -> Any:
-        if endpoint.signed:
+        if endpoint.signed and not self.clock.synced:
             await self.clock.ensure_synced()
         reservation = await self._admit(endpoint, weight, priority, deadline_ns)
         # Stamp after the limiter's wait, so a wait never eats the recvWindow.
@@ -248,6 +248,9 @@ class Gateway:
     async def _admit(
         self, endpoint: Endpoint, weight: int, priority: Priority, deadline_ns: int
     ) -> Reservation:
+        reservation = self.limiter.try_admit(weight=weight, orders=endpoint.orders)
+        if reservation is not None:
+            return reservation
         remaining = self.remaining_s(deadline_ns)
         if remaining <= 0:
             raise TransportError(

@@ -294,6 +294,16 @@ class Limiter:
         Raises :class:`IPBanned` at once when every address is banned; ``ValueError`` for a
         cost no window could ever take. Cancelling the wait leaves nothing held.
         """
+        reservation = self.try_admit(weight=weight, orders=orders)
+        if reservation is not None:
+            return reservation
+        return await self._wait(weight, orders, priority)
+
+    def try_admit(self, *, weight: int, orders: int = 0) -> Reservation | None:
+        """Admit at once if nobody waits and the budgets fit now; else None (never waits).
+
+        Raises like :meth:`admit`. The gateway's fast path: no future, no timer.
+        """
         if not 0 <= weight <= self._max_weight or not 0 <= orders <= self._max_orders:
             raise ValueError(
                 f"cost: weight={weight} orders={orders} can never fit the limits "
@@ -308,7 +318,7 @@ class Limiter:
                     return self._grant(index, weight, orders, now)
         if self._all_banned(now):
             raise self._ban_error()
-        return await self._wait(weight, orders, priority)
+        return None
 
     async def _wait(self, weight: int, orders: int, priority: Priority) -> Reservation:
         future: asyncio.Future[Reservation] = asyncio.get_running_loop().create_future()
