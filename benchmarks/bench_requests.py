@@ -123,7 +123,7 @@ async def bench(base: str, api_key: str, secret: str, requests: int, concurrency
             await client.exchange_info()
             tag = f"r{round_no}"
 
-            async def lib_order(i: int) -> object:
+            async def lib_order(i: int, tag: str = tag) -> object:
                 return await client.new_order(
                     symbol="BTCUSDT",
                     side="BUY" if i % 2 == 0 else "SELL",

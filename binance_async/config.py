@@ -89,4 +89,4 @@ class ClientConfig:
     clock_resync_interval_s: float = attrs.field(default=60.0, validator=_positive)
     retry: RetryConfig = attrs.Factory(RetryConfig)
     #: Orders allowed in flight at once; -1008 shrinks it, successes grow it back.
-    max_orders_in_flight: int = 200
+    max_orders_in_flight: int = attrs.field(default=200, validator=attrs.validators.ge(1))

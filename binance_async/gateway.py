@@ -154,8 +154,12 @@ class Gateway:
         *,
         priority: Priority = Priority.NORMAL,
         deadline_ns: int | None = None,
+        ref: str | None = None,
     ) -> Any:
-        """Send one call and return its decoded answer, recovering what is certain."""
+        """Send one call and return its decoded answer, recovering what is certain.
+
+        ``ref`` (a client order id) names the call in retry logs.
+        """
         if endpoint.security is not Security.NONE and not self._key_headers:
             raise InvalidRequest(f"{endpoint} needs an API key")
         if endpoint.signed and self._signer is None:
@@ -174,7 +178,7 @@ class Gateway:
                     raise
                 timestamp_tries += 1
                 self.stats.timestamp_resends += 1
-                log.info("%s: -1021, resyncing the clock and resending", endpoint)
+                log.info("%s %s: -1021, resyncing the clock and resending", endpoint, ref or "")
                 await self.clock.resync(stale_generation=exc.clock_generation)
             except RateLimited as exc:
                 # The limiter now holds every request until Retry-After; this one waits too.
@@ -185,7 +189,7 @@ class Gateway:
                     self.orders_gate.throttled()
                 if busy_tries >= self.config.retry.max_retries:
                     raise
-                await self._backoff(endpoint, exc, busy_tries, deadline_ns)
+                await self._backoff(endpoint, exc, busy_tries, deadline_ns, ref)
                 busy_tries += 1
             except (UnknownOutcome, TransportError) as exc:
                 # An order write that may have executed goes up to the reconciler.
@@ -194,7 +198,7 @@ class Gateway:
                     raise
                 if busy_tries >= self.config.retry.max_retries:
                     raise
-                await self._backoff(endpoint, exc, busy_tries, deadline_ns)
+                await self._backoff(endpoint, exc, busy_tries, deadline_ns, ref)
                 busy_tries += 1
 
     def _check_deadline(self, exc: BinanceError, deadline_ns: int) -> None:
@@ -202,13 +206,20 @@ class Gateway:
             raise exc
 
     async def _backoff(
-        self, endpoint: Endpoint, exc: BinanceError, attempt: int, deadline_ns: int
+        self,
+        endpoint: Endpoint,
+        exc: BinanceError,
+        attempt: int,
+        deadline_ns: int,
+        ref: str | None,
     ) -> None:
         delay = self.backoff.delay_s(attempt)
         if delay >= self.remaining_s(deadline_ns):
             raise exc
         self.stats.backoffs += 1
-        log.info("%s: %s; retrying in %.0f ms", endpoint, type(exc).__name__, delay * 1000)
+        log.info(
+            "%s %s: %s; retrying in %.0f ms", endpoint, ref or "", type(exc).__name__, delay * 1000
+        )
         await self._sleep(delay)
 
     async def _attempt(

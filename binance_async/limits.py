@@ -252,6 +252,8 @@ class Limiter:
         self._queues: tuple[deque[_Waiter], deque[_Waiter]] = (deque(), deque())
         self._timer: asyncio.Task[None] | None = None
         self._timer_due_ms = 0
+        self._last_headers: list[Mapping[str, str] | None] = [None] * n
+        self._limits: tuple[RateLimit, ...] = ()
         self._set_limits(limits)
 
     # -- configuration ---------------------------------------------------------------------
@@ -271,7 +273,27 @@ class Limiter:
         parsed = [r for r in map(RateLimit.from_payload, rate_limits) if r is not None]
         if not parsed:
             raise ValueError("rate_limits: no REQUEST_WEIGHT or ORDERS item")
+        if tuple(parsed) == self._limits:
+            return
+        # What the old windows counted is the best knowledge of the new ones until the next
+        # header: seed each new current window with it (conservative for shorter windows),
+        # then with the last headers the server sent, which name every window it keeps.
+        now = self._clock.now_ms()
+        seed_weight = [
+            max((self._used(t, now, 0) for t in ts), default=0) for ts in self._weight_tracks
+        ]
+        seed_orders = max((self._used(t, now, 0) for t in self._order_tracks), default=0)
         self._set_limits(parsed)
+        for index, tracks in enumerate(self._weight_tracks):
+            headers = self._last_headers[index]
+            for track in tracks:
+                start = now - now % track.window_ms
+                self._store.raise_to(track.key, start, seed_weight[index])
+                value = headers.get(track.header) if headers is not None else None
+                if value is not None and value.isdigit():
+                    self._store.raise_to(track.key, start, int(value))
+        for track in self._order_tracks:
+            self._store.raise_to(track.key, now - now % track.window_ms, seed_orders)
         self._dispatch()
 
     @property
@@ -501,6 +523,7 @@ class Limiter:
             return
         now = self._clock.now_ms()
         self._settle(reservation, now, self._guard_ms(), headers)
+        self._last_headers[reservation.address_index] = headers
         if status == 429:
             self._on_429(reservation, now, headers, code)
         elif status == 418:

@@ -56,9 +56,9 @@ class SessionPool:
                 local_addr=(address, 0) if self._local else None,
                 ttl_dns_cache=300,
             )
-            self.sessions.append(
-                aiohttp.ClientSession(connector=connector, skip_auto_headers=("User-Agent",))
-            )
+            session = aiohttp.ClientSession(connector=connector, skip_auto_headers=("User-Agent",))
+            _no_blind_resend(session)
+            self.sessions.append(session)
 
     async def close(self) -> None:
         """Close the sessions this pool created (idempotent); borrowed ones stay open."""
@@ -67,3 +67,15 @@ class SessionPool:
             return
         for session in sessions:
             await session.close()
+
+
+def _no_blind_resend(session: aiohttp.ClientSession) -> None:
+    """Stop aiohttp resending PUT/DELETE by itself when a kept-alive connection drops.
+
+    aiohttp treats PUT and DELETE as idempotent and silently sends them once more; for a
+    cancel or a modify that is a resend nobody decided on. The gateway and the reconciler
+    own every resend. aiohttp offers no public switch, so this sets its private flag where
+    it exists (tests/test_pool.py pins that it still does).
+    """
+    if hasattr(session, "_retry_connection"):
+        session._retry_connection = False

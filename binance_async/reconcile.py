@@ -6,20 +6,28 @@ client order id, with backoff. Found: it is returned, marked ``reconciled``. Sti
 query sent once the server's time (the client's estimate) is past the request's ``timestamp +
 recvWindow`` plus a margin and the clock's uncertainty: the exchange can no longer accept it
 (the matching engine refuses a request past its recvWindow, ``-5028``), so it was not placed,
-and it is resubmitted with the same client order id. ``ExecutionUnknown`` only when the
-exchange stays unreachable past the call's deadline.
+and it is resubmitted with the same client order id. A modify is settled the same way (by
+comparing the order's price and quantity), a cancel by querying the order, a batch item by
+item. ``ExecutionUnknown`` only when the exchange stays unreachable past the call's deadline;
+running out of time *before* sending is a definite ``TransportError(sent=False)``.
+
+Certain failures (503 "Service Unavailable.", -1008) are retried by the gateway; new-risk
+orders hold a slot of the gateway's :class:`~.recovery.InflightGate` while they are sent, and
+reduce-only or close-position orders skip it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Coroutine, Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
+from .endpoints import Endpoint
 from .endpoints.usdm import (
     BATCH_CANCEL,
     BATCH_ORDERS,
@@ -35,7 +43,9 @@ from .errors import (
     DuplicateClientOrderId,
     ExecutionUnknown,
     InvalidRequest,
+    InvalidTimestamp,
     NoSuchOrder,
+    RateLimited,
     ServerBusy,
     TransportError,
     UnknownOutcome,
@@ -44,6 +54,7 @@ from .errors import (
 from .gateway import Gateway
 from .limits import Priority
 from .models import Order
+from .recovery import InflightGate
 
 __all__ = ["Reconciler", "check_client_order_id", "new_client_order_id"]
 
@@ -52,6 +63,10 @@ log = logging.getLogger("binance_async.reconcile")
 _CLIENT_ORDER_ID = re.compile(r"^[\.A-Z\:/a-z0-9_-]{1,36}$")
 #: -5027: "No need to modify the order": the modification is already in place.
 _SAME_ORDER = -5027
+#: Failures of a harmless query worth another try while the deadline allows.
+_TRANSIENT = (TransportError, UnknownOutcome, ServerBusy, RateLimited, InvalidTimestamp)
+
+T = TypeVar("T")
 
 
 def new_client_order_id() -> str:
@@ -74,66 +89,155 @@ def _outcome_unknown(exc: BinanceError) -> bool:
     return isinstance(exc, TransportError) and exc.sent
 
 
+def _is_true(value: object) -> bool:
+    return value is True or (isinstance(value, str) and value.lower() == "true")
+
+
+def _reduces_risk(params: Mapping[str, Any]) -> bool:
+    """Reduce-only and close-position orders: exempt from -1008 and from the in-flight cap."""
+    return _is_true(params.get("reduceOnly")) or _is_true(params.get("closePosition"))
+
+
+def _order_query(params: Mapping[str, Any]) -> dict[str, Any]:
+    """GET /fapi/v1/order parameters naming the same order as ``params``."""
+    if params.get("orderId") is not None:
+        return {"symbol": params["symbol"], "orderId": params["orderId"]}
+    return {"symbol": params["symbol"], "origClientOrderId": params["origClientOrderId"]}
+
+
+def _ref(params: Mapping[str, Any]) -> str:
+    """The order's name in logs and errors: its client order id, else its order id."""
+    return str(params.get("origClientOrderId") or params.get("orderId"))
+
+
+async def _as_value(coro: Coroutine[Any, Any, T]) -> T | BinanceError:
+    try:
+        return await coro
+    except BinanceError as exc:  # an item's own end: a definite error or ExecutionUnknown
+        return exc
+
+
+async def _all_settled(coros: Iterable[Coroutine[Any, Any, T]]) -> list[T | BinanceError]:
+    """Settle a batch's items together; each ends as its result or its own error, in place
+    (an item still unknown at the deadline is its ExecutionUnknown, not the batch's)."""
+    async with asyncio.TaskGroup() as group:
+        tasks = [group.create_task(_as_value(coro)) for coro in coros]
+    return [task.result() for task in tasks]
+
+
 class Reconciler:
     """Order writes with their unknown outcomes settled."""
 
     def __init__(self, gateway: Gateway) -> None:
         self._gw = gateway
+        #: Unknown outcomes settled by querying (one per order, per unknown answer).
         self.reconciliations = 0
+        #: Orders (or modifications) sent again after being proven absent.
         self.resubmissions = 0
+
+    @property
+    def orders_gate(self) -> InflightGate:
+        """The in-flight cap on new-risk orders (``limit``, ``lowest_limit``, ``in_flight``)."""
+        return self._gw.orders_gate
 
     # -- place -----------------------------------------------------------------------------
 
     async def place(
-        self, params: Mapping[str, Any], *, priority: Priority, deadline_ns: int
+        self,
+        params: Mapping[str, Any],
+        *,
+        priority: Priority,
+        deadline_ns: int,
+        resubmitted: bool = False,
     ) -> Order:
-        """Place one order (``params`` in wire names, with ``newClientOrderId``)."""
+        """Place one order (``params`` in wire names, with ``newClientOrderId``).
+
+        ``resubmitted``: an earlier attempt with this id was proven absent (a batch item sent
+        again alone), so a -4116 now means that attempt got through after all.
+        """
         cid: str = params["newClientOrderId"]
         symbol: str = params["symbol"]
-        gate = self._gw.orders_gate
-        exempt = priority is Priority.URGENT
+        slots = 0 if _reduces_risk(params) else 1
         while True:
-            if not exempt:
-                await self._within(gate.acquire(), deadline_ns, cid)
             try:
-                payload = await self._gw.request(
-                    NEW_ORDER, params, priority=priority, deadline_ns=deadline_ns
-                )
+                async with self._slots(slots, deadline_ns, NEW_ORDER):
+                    payload = await self._gw.request(
+                        NEW_ORDER, params, priority=priority, deadline_ns=deadline_ns, ref=cid
+                    )
             except DuplicateClientOrderId:
-                # An open order already has this id: our earlier attempt got through.
+                if not resubmitted:
+                    raise  # the caller's id is already on an open order: a definite refusal
+                # The second net: an open order has the id, so an earlier attempt got through.
+                log.info("order %s: -4116 on resubmission; adopting the open order", cid)
                 return await self._adopt(symbol, cid, deadline_ns)
             except (UnknownOutcome, TransportError) as exc:
                 if not _outcome_unknown(exc):
                     raise
-                timestamp = exc.timestamp_ms
-                cause = type(exc).__name__
-            else:
-                gate.succeeded()
-                return Order.from_payload(payload)
-            finally:
-                if not exempt:
-                    gate.release()
-            log.info("order %s: outcome unknown (%s); querying it", cid, cause)
-            found = await self._settle(symbol, cid, timestamp, deadline_ns)
+                log.info("order %s: outcome unknown (%s); querying it", cid, type(exc).__name__)
+                found = await self._settle(symbol, cid, exc.timestamp_ms, deadline_ns)
+                if found is not None:
+                    return found
+                resubmitted = True
+                self.resubmissions += 1
+                log.info("order %s: proven not placed; resubmitting with the same id", cid)
+                continue
+            self._gw.orders_gate.succeeded()
+            return Order.from_payload(payload)
+
+    @contextlib.asynccontextmanager
+    async def _slots(self, count: int, deadline_ns: int, endpoint: Endpoint) -> AsyncIterator[None]:
+        """Hold ``count`` in-flight slots (none for exempt orders) while sending."""
+        gate = self._gw.orders_gate
+        if count:
+            try:
+                async with asyncio.timeout(max(self._gw.remaining_s(deadline_ns), 0.0)):
+                    await gate.acquire(count)
+            except TimeoutError:
+                raise TransportError(
+                    "call deadline passed while waiting for an order slot",
+                    endpoint=str(endpoint),
+                    sent=False,
+                ) from None
+        try:
+            yield
+        finally:
+            if count:
+                gate.release(count)
+
+    async def _settle(
+        self,
+        symbol: str,
+        cid: str,
+        timestamp_ms: int | None,
+        deadline_ns: int,
+    ) -> Order | None:
+        """Query until the order is found (returned) or provably absent (None)."""
+        self.reconciliations += 1
+        query = {"symbol": symbol, "origClientOrderId": cid}
+        settle_after = self._settle_after_ms(timestamp_ms)
+        attempt = 0
+        while True:
+            asked_at = self._gw.clock.now_ms()
+            found = await self._lookup(query, cid, NEW_ORDER, deadline_ns)
             if found is not None:
+                log.info("order %s: found by query (%s)", cid, found.status)
                 return found
-            self.resubmissions += 1
-            log.info("order %s: not placed; resubmitting with the same id", cid)
+            if asked_at > settle_after:
+                return None
+            await self._pause(attempt, settle_after, deadline_ns, cid, NEW_ORDER)
+            attempt += 1
 
     async def _adopt(self, symbol: str, cid: str, deadline_ns: int) -> Order:
-        try:
-            payload = await self._query(symbol, cid, deadline_ns)
-        except (UnknownOutcome, TransportError, ServerBusy) as exc:
-            raise ExecutionUnknown(cid, endpoint=str(NEW_ORDER), cause=str(exc)) from exc
-        return Order.from_payload(payload, reconciled=True)
-
-    async def _query(self, symbol: str, cid: str, deadline_ns: int) -> Any:
-        return await self._gw.request(
-            GET_ORDER,
-            {"symbol": symbol, "origClientOrderId": cid},
-            priority=Priority.URGENT,
-            deadline_ns=deadline_ns,
-        )
+        """The order holding ``cid`` (a -4116 said one is open), queried until seen."""
+        self.reconciliations += 1
+        query = {"symbol": symbol, "origClientOrderId": cid}
+        attempt = 0
+        while True:
+            found = await self._lookup(query, cid, NEW_ORDER, deadline_ns)
+            if found is not None:
+                return found
+            await self._pause(attempt, 0, deadline_ns, cid, NEW_ORDER)
+            attempt += 1
 
     def _settle_after_ms(self, timestamp_ms: int | None) -> int:
         """Server time after which an absent order can no longer appear."""
@@ -143,227 +247,94 @@ class Reconciler:
         margin = gw.config.retry.settle_margin_ms + int(gw.clock.uncertainty_ms) + 1
         return timestamp_ms + gw.config.recv_window_ms + margin
 
-    async def _settle(
-        self, symbol: str, cid: str, timestamp_ms: int | None, deadline_ns: int
-    ) -> Order | None:
-        """Query until the order is found (returned) or provably absent (None)."""
-        self.reconciliations += 1
+    async def _pause(
+        self, attempt: int, settle_after_ms: int, deadline_ns: int, ref: str, endpoint: Endpoint
+    ) -> None:
+        """Back off before the next query, never sleeping past the settle point."""
         gw = self._gw
-        settle_after = self._settle_after_ms(timestamp_ms)
+        wait_s = gw.backoff.delay_s(attempt)
+        until_settled_s = (settle_after_ms - gw.clock.now_ms() + 1) / 1000
+        if until_settled_s > 0:
+            wait_s = min(wait_s, until_settled_s)
+        if wait_s >= gw.remaining_s(deadline_ns):
+            raise ExecutionUnknown(ref, endpoint=str(endpoint), cause="deadline reached")
+        await gw.sleep(wait_s)
+
+    async def _lookup(
+        self, query: Mapping[str, Any], ref: str, endpoint: Endpoint, deadline_ns: int
+    ) -> Order | None:
+        """The order as the exchange holds it, or None when it does not exist (-2013).
+
+        Transient failures of the query are retried with backoff until the deadline; then, or
+        on an error that waiting cannot cure, the write's outcome stays unknown.
+        """
+        gw = self._gw
         attempt = 0
         while True:
-            asked_at = gw.clock.now_ms()
             try:
-                payload = await self._query(symbol, cid, deadline_ns)
-            except NoSuchOrder:
-                if asked_at > settle_after:
-                    return None
-            except (TimeoutError, UnknownOutcome, TransportError, ServerBusy) as exc:
-                if gw.remaining_s(deadline_ns) <= 0:
-                    raise ExecutionUnknown(cid, endpoint=str(NEW_ORDER), cause=str(exc)) from exc
-            else:
-                log.info("order %s: found by query (%s)", cid, payload.get("status"))
-                return Order.from_payload(payload, reconciled=True)
-            wait_s = gw.backoff.delay_s(attempt)
-            until_settled_s = (settle_after - gw.clock.now_ms() + 1) / 1000
-            if until_settled_s > 0:
-                wait_s = min(wait_s, until_settled_s)
-            if wait_s >= gw.remaining_s(deadline_ns):
-                raise ExecutionUnknown(
-                    cid, endpoint=str(NEW_ORDER), cause="deadline reached while settling"
+                payload = await gw.request(
+                    GET_ORDER, query, priority=Priority.URGENT, deadline_ns=deadline_ns, ref=ref
                 )
-            attempt = min(attempt + 1, 8)
-            await gw.sleep(wait_s)
-
-    async def _within(self, awaitable: Any, deadline_ns: int, cid: str) -> None:
-        remaining = self._gw.remaining_s(deadline_ns)
-        try:
-            async with asyncio.timeout(max(remaining, 0)):
-                await awaitable
-        except TimeoutError:
-            raise ExecutionUnknown(
-                cid, endpoint=str(NEW_ORDER), cause="deadline reached before sending"
-            ) from None
+            except NoSuchOrder:
+                return None
+            except BinanceError as exc:
+                wait_s = gw.backoff.delay_s(attempt)
+                if not isinstance(exc, _TRANSIENT) or wait_s >= gw.remaining_s(deadline_ns):
+                    raise ExecutionUnknown(ref, endpoint=str(endpoint), cause=str(exc)) from exc
+                log.info("%s %s: query failed (%s); retrying", endpoint, ref, type(exc).__name__)
+                attempt += 1
+                await gw.sleep(wait_s)
+            else:
+                return Order.from_payload(payload, reconciled=True)
 
     # -- cancel ----------------------------------------------------------------------------
 
     async def cancel(self, params: Mapping[str, Any], *, deadline_ns: int) -> Order:
         """Cancel one order; an order already gone reports its final state."""
-        symbol: str = params["symbol"]
-        ref = params.get("origClientOrderId") or str(params.get("orderId"))
+        query, ref = _order_query(params), _ref(params)
+        unknown = False  # an earlier attempt may still land
         while True:
             try:
                 payload = await self._gw.request(
-                    CANCEL_ORDER, params, priority=Priority.URGENT, deadline_ns=deadline_ns
+                    CANCEL_ORDER, params, priority=Priority.URGENT, deadline_ns=deadline_ns, ref=ref
                 )
-                return Order.from_payload(payload)
             except CancelRejected as exc:
                 # Not open: filled, cancelled, expired, or never there. Report what it is.
-                final = await self._final_state(params, symbol, deadline_ns, ref)
-                if final is None:
-                    raise exc
-                return final
-            except (UnknownOutcome, TransportError) as exc:
+                return await self._gone(query, ref, exc, deadline_ns)
+            except BinanceError as exc:
                 if not _outcome_unknown(exc):
+                    if unknown:  # a definite failure now, but an earlier cancel may still land
+                        raise ExecutionUnknown(
+                            ref, endpoint=str(CANCEL_ORDER), cause=str(exc)
+                        ) from exc
                     raise
+                unknown = True
                 log.info("cancel %s: outcome unknown (%s); querying", ref, type(exc).__name__)
                 self.reconciliations += 1
-                final = await self._final_state(params, symbol, deadline_ns, ref)
+                final = await self._lookup(query, ref, CANCEL_ORDER, deadline_ns)
                 if final is not None and not final.is_open:
                     return final
-                # Still open: resending a cancel is harmless.
-
-    async def _final_state(
-        self, params: Mapping[str, Any], symbol: str, deadline_ns: int, ref: str
-    ) -> Order | None:
-        query = {"symbol": symbol}
-        if params.get("orderId") is not None:
-            query["orderId"] = params["orderId"]
-        else:
-            query["origClientOrderId"] = params["origClientOrderId"]
-        try:
-            payload = await self._gw.request(
-                GET_ORDER, query, priority=Priority.URGENT, deadline_ns=deadline_ns
-            )
-        except NoSuchOrder:
-            return None
-        except (UnknownOutcome, TransportError, ServerBusy) as exc:
-            raise ExecutionUnknown(ref, endpoint=str(CANCEL_ORDER), cause=str(exc)) from exc
-        return Order.from_payload(payload, reconciled=True)
-
-    # -- modify ----------------------------------------------------------------------------
-
-    async def modify(self, params: Mapping[str, Any], *, deadline_ns: int) -> Order:
-        """Modify a LIMIT order; an unknown outcome is settled by comparing the order."""
-        symbol: str = params["symbol"]
-        ref = params.get("origClientOrderId") or str(params.get("orderId"))
-        want_price = Decimal(str(params["price"]))
-        want_qty = Decimal(str(params["quantity"]))
-        while True:
-            try:
-                payload = await self._gw.request(
-                    MODIFY_ORDER, params, priority=Priority.NORMAL, deadline_ns=deadline_ns
-                )
+                # Still open (or unknown to the exchange): a cancel is harmless to send again.
+                log.info("cancel %s: order still open; sending the cancel again", ref)
+            else:
                 return Order.from_payload(payload)
-            except APIError as exc:
-                if exc.code == _SAME_ORDER:
-                    final = await self._final_state(params, symbol, deadline_ns, ref)
-                    if final is None:
-                        raise
-                    return final
-                if not _outcome_unknown(exc):
-                    raise
-                timestamp = exc.timestamp_ms
-            except TransportError as exc:
-                if not exc.sent:
-                    raise
-                timestamp = exc.timestamp_ms
-            log.info("modify %s: outcome unknown; querying", ref)
-            self.reconciliations += 1
-            settle_after = self._settle_after_ms(timestamp)
-            while True:
-                asked_at = self._gw.clock.now_ms()
-                order = await self._final_state(params, symbol, deadline_ns, ref)
-                if order is None:
-                    raise NoSuchOrder(
-                        status=400, code=-2013, message="Order does not exist.", endpoint=ref
-                    )
-                applied = order.price == want_price and order.orig_qty == want_qty
-                if applied or not order.is_open:
-                    return order
-                if asked_at > settle_after:
-                    break  # the modification can no longer land: send it again
-                wait = (settle_after - self._gw.clock.now_ms() + 1) / 1000
-                if wait >= self._gw.remaining_s(deadline_ns):
-                    raise ExecutionUnknown(ref, endpoint=str(MODIFY_ORDER), cause="deadline")
-                await self._gw.sleep(max(wait, 0.0))
-            self.resubmissions += 1
 
-    # -- batches ---------------------------------------------------------------------------
-
-    async def place_batch(
-        self, items: Sequence[Mapping[str, Any]], *, deadline_ns: int
-    ) -> list[Order | APIError]:
-        """Place up to 5 orders at once; each item ends as an order or a definite error."""
+    async def _gone(
+        self, query: Mapping[str, Any], ref: str, refusal: APIError, deadline_ns: int
+    ) -> Order:
+        """The final state of an order a cancel found not open, else the refusal itself."""
         try:
-            payload = await self._gw.request(
-                BATCH_ORDERS, {"batchOrders": list(items)}, deadline_ns=deadline_ns
-            )
-        except (UnknownOutcome, TransportError) as exc:
-            if not _outcome_unknown(exc):
-                raise
-            log.info("batch of %d: outcome unknown; settling item by item", len(items))
-            timestamp = exc.timestamp_ms
-            return list(
-                await asyncio.gather(
-                    *(self._settle_item(item, timestamp, deadline_ns) for item in items)
-                )
-            )
-        results: list[Order | APIError] = []
-        retry: list[tuple[int, Mapping[str, Any], APIError]] = []
-        for index, (item, answer) in enumerate(zip(items, payload, strict=True)):
-            if "code" not in answer or "orderId" in answer:
-                results.append(Order.from_payload(answer))
-                continue
-            error = api_error(
-                status=400,
-                code=answer.get("code"),
-                message=answer.get("msg", ""),
-                endpoint=str(BATCH_ORDERS),
-            )
-            results.append(error)
-            if isinstance(error, UnknownOutcome | ServerBusy | DuplicateClientOrderId):
-                retry.append((index, item, error))
-        # Items refused for a certain, passing reason, or unknown, are settled one by one.
-        settled = await asyncio.gather(
-            *(self._retry_item(item, error, deadline_ns) for _, item, error in retry)
-        )
-        for (index, _, _), outcome in zip(retry, settled, strict=True):
-            results[index] = outcome
-        return results
-
-    async def _retry_item(
-        self, item: Mapping[str, Any], error: APIError, deadline_ns: int
-    ) -> Order | APIError:
-        if isinstance(error, DuplicateClientOrderId):
-            return await self._adopt(item["symbol"], item["newClientOrderId"], deadline_ns)
-        if isinstance(error, UnknownOutcome):
-            return await self._settle_item(item, None, deadline_ns, unknown_since_now=True)
-        return await self._place_item(item, deadline_ns)
-
-    async def _settle_item(
-        self,
-        item: Mapping[str, Any],
-        timestamp_ms: int | None,
-        deadline_ns: int,
-        *,
-        unknown_since_now: bool = False,
-    ) -> Order | APIError:
-        if unknown_since_now:
-            # The batch answered, so its request was stamped within the last recvWindow.
-            timestamp_ms = self._gw.clock.now_ms()
-        found = await self._settle(
-            item["symbol"], item["newClientOrderId"], timestamp_ms, deadline_ns
-        )
-        if found is not None:
-            return found
-        self.resubmissions += 1
-        return await self._place_item(item, deadline_ns)
-
-    async def _place_item(self, item: Mapping[str, Any], deadline_ns: int) -> Order | APIError:
-        reduce = str(item.get("reduceOnly", "")).lower() == "true"
-        try:
-            return await self.place(
-                item,
-                priority=Priority.URGENT if reduce else Priority.NORMAL,
-                deadline_ns=deadline_ns,
-            )
-        except APIError as exc:
-            return exc
+            final = await self._lookup(query, ref, CANCEL_ORDER, deadline_ns)
+        except ExecutionUnknown:
+            raise refusal from None
+        if final is None or final.is_open:
+            raise refusal
+        log.info("cancel %s: already %s", ref, final.status)
+        return final
 
     async def cancel_batch(
         self, symbol: str, refs: Sequence[tuple[str, Any]], *, deadline_ns: int
-    ) -> list[Order | APIError]:
+    ) -> list[Order | BinanceError]:
         """Cancel up to 10 orders, each given as ("orderId", id) or ("origClientOrderId", id)."""
         kinds = {kind for kind, _ in refs}
         if len(kinds) != 1:
@@ -371,23 +342,209 @@ class Reconciler:
         kind = kinds.pop()
         list_name = "orderIdList" if kind == "orderId" else "origClientOrderIdList"
         params = {"symbol": symbol, list_name: [value for _, value in refs]}
+        answers: list[Any]
         try:
-            payload = await self._gw.request(
-                BATCH_CANCEL, params, priority=Priority.URGENT, deadline_ns=deadline_ns
+            answers = await self._gw.request(
+                BATCH_CANCEL,
+                params,
+                priority=Priority.URGENT,
+                deadline_ns=deadline_ns,
+                ref=",".join(str(value) for _, value in refs),
             )
         except (UnknownOutcome, TransportError) as exc:
             if not _outcome_unknown(exc):
                 raise
-            payload = [{"code": -1000, "msg": "unknown"} for _ in refs]
-        results: list[Order | APIError] = []
-        for (name, value), answer in zip(refs, payload, strict=True):
-            if "orderId" in answer:
-                results.append(Order.from_payload(answer))
-                continue
+            names = [str(value) for _, value in refs]
+            log.info("batch cancel %s: outcome unknown; settling item by item", names)
+            answers = [None] * len(refs)
+        return await _all_settled(
+            self._cancel_item({"symbol": symbol, name: value}, answer, deadline_ns)
+            for (name, value), answer in zip(refs, answers, strict=True)
+        )
+
+    async def _cancel_item(
+        self, params: Mapping[str, Any], answer: Mapping[str, Any] | None, deadline_ns: int
+    ) -> Order | APIError:
+        """One item of a batch cancel: its answer, its final state, or a single cancel."""
+        if answer is not None and "orderId" in answer:
+            return Order.from_payload(answer)
+        query, ref = _order_query(params), _ref(params)
+        if answer is None:  # the batch's outcome is unknown: look before cancelling again
+            self.reconciliations += 1
+            final = await self._lookup(query, ref, BATCH_CANCEL, deadline_ns)
+            if final is not None and not final.is_open:
+                log.info("cancel %s: settled by query (%s)", ref, final.status)
+                return final
+        else:
+            error = api_error(
+                status=400,
+                code=answer.get("code"),
+                message=str(answer.get("msg", "")),
+                endpoint=str(BATCH_CANCEL),
+            )
+            if isinstance(error, CancelRejected):
+                try:
+                    return await self._gone(query, ref, error, deadline_ns)
+                except APIError as exc:
+                    return exc
+            if not isinstance(error, UnknownOutcome | ServerBusy):
+                return error
+        try:
+            return await self.cancel(params, deadline_ns=deadline_ns)
+        except APIError as exc:
+            return exc
+
+    # -- modify ----------------------------------------------------------------------------
+
+    async def modify(self, params: Mapping[str, Any], *, deadline_ns: int) -> Order:
+        """Modify a LIMIT order; an unknown outcome is settled by comparing the order."""
+        query, ref = _order_query(params), _ref(params)
+        want = (Decimal(str(params["price"])), Decimal(str(params["quantity"])))
+        while True:
             try:
-                results.append(
-                    await self.cancel({"symbol": symbol, name: value}, deadline_ns=deadline_ns)
+                payload = await self._gw.request(
+                    MODIFY_ORDER, params, priority=Priority.NORMAL, deadline_ns=deadline_ns, ref=ref
                 )
             except APIError as exc:
-                results.append(exc)
-        return results
+                if exc.code == _SAME_ORDER or isinstance(exc, NoSuchOrder):
+                    return await self._modified(query, ref, want, exc, deadline_ns)
+                if not isinstance(exc, UnknownOutcome):
+                    raise
+                timestamp, cause = exc.timestamp_ms, type(exc).__name__
+            except TransportError as exc:
+                if not exc.sent:
+                    raise
+                timestamp, cause = exc.timestamp_ms, type(exc).__name__
+            else:
+                return Order.from_payload(payload)
+            log.info("modify %s: outcome unknown (%s); querying", ref, cause)
+            settled = await self._settle_modify(query, ref, want, timestamp, deadline_ns)
+            if settled is not None:
+                return settled
+            self.resubmissions += 1
+            log.info("modify %s: proven not applied; sending it again", ref)
+
+    async def _modified(
+        self,
+        query: Mapping[str, Any],
+        ref: str,
+        want: tuple[Decimal, Decimal],
+        refusal: APIError,
+        deadline_ns: int,
+    ) -> Order:
+        """After -5027 (already so) or -2013 (not open): the order if it shows the change.
+
+        A -2013 can follow a change applied by an attempt this code never saw (a transport's
+        silent retry of a PUT after a dropped connection); otherwise the refusal stands.
+        """
+        try:
+            found = await self._lookup(query, ref, MODIFY_ORDER, deadline_ns)
+        except ExecutionUnknown:
+            raise refusal from None
+        if found is None or (found.price, found.orig_qty) != want:
+            raise refusal
+        log.info("modify %s: already applied (%s)", ref, found.status)
+        return found
+
+    async def _settle_modify(
+        self,
+        query: Mapping[str, Any],
+        ref: str,
+        want: tuple[Decimal, Decimal],
+        timestamp_ms: int | None,
+        deadline_ns: int,
+    ) -> Order | None:
+        """The order once the modification shows (or the order closed); None: it never will."""
+        self.reconciliations += 1
+        settle_after = self._settle_after_ms(timestamp_ms)
+        attempt = 0
+        while True:
+            asked_at = self._gw.clock.now_ms()
+            order = await self._lookup(query, ref, MODIFY_ORDER, deadline_ns)
+            if order is None:
+                raise NoSuchOrder(
+                    status=400, code=-2013, message="Order does not exist.", endpoint=str(GET_ORDER)
+                )
+            if (order.price, order.orig_qty) == want or not order.is_open:
+                log.info("modify %s: settled by query (%s)", ref, order.status)
+                return order
+            if asked_at > settle_after:
+                return None
+            await self._pause(attempt, settle_after, deadline_ns, ref, MODIFY_ORDER)
+            attempt += 1
+
+    # -- batches ---------------------------------------------------------------------------
+
+    async def place_batch(
+        self, items: Sequence[Mapping[str, Any]], *, deadline_ns: int
+    ) -> list[Order | BinanceError]:
+        """Place up to 5 orders at once; each item ends as an order or a definite error."""
+        new_risk = sum(1 for item in items if not _reduces_risk(item))
+        priority = Priority.NORMAL if new_risk else Priority.URGENT
+        answers: list[Any]
+        try:
+            async with self._slots(new_risk, deadline_ns, BATCH_ORDERS):
+                answers = await self._gw.request(
+                    BATCH_ORDERS,
+                    {"batchOrders": list(items)},
+                    priority=priority,
+                    deadline_ns=deadline_ns,
+                    ref=",".join(item["newClientOrderId"] for item in items),
+                )
+        except (UnknownOutcome, TransportError) as exc:
+            if not _outcome_unknown(exc):
+                raise
+            cids = [item["newClientOrderId"] for item in items]
+            log.info("batch %s: outcome unknown; settling item by item", cids)
+            timestamp = exc.timestamp_ms
+            return await _all_settled(
+                self._settle_item(item, timestamp, deadline_ns) for item in items
+            )
+        self._gw.orders_gate.succeeded()
+        return await _all_settled(
+            self._batch_item(item, answer, deadline_ns)
+            for item, answer in zip(items, answers, strict=True)
+        )
+
+    async def _batch_item(
+        self, item: Mapping[str, Any], answer: Mapping[str, Any], deadline_ns: int
+    ) -> Order | APIError:
+        """One answered item: its order, a definite error, or an unknown settled alone."""
+        if "orderId" in answer or "code" not in answer:
+            return Order.from_payload(answer)
+        error = api_error(
+            status=400,
+            code=answer.get("code"),
+            message=str(answer.get("msg", "")),
+            endpoint=str(BATCH_ORDERS),
+        )
+        if isinstance(error, UnknownOutcome):
+            # The batch was answered, so it was stamped no later than now: a safe bound.
+            log.info("batch item %s: outcome unknown; querying", item["newClientOrderId"])
+            return await self._settle_item(item, self._gw.clock.now_ms(), deadline_ns)
+        if isinstance(error, ServerBusy):  # a certain failure of this item: send it alone
+            log.info("batch item %s: %s; resending alone", item["newClientOrderId"], error.code)
+            return await self._place_item(item, deadline_ns)
+        return error
+
+    async def _settle_item(
+        self, item: Mapping[str, Any], timestamp_ms: int | None, deadline_ns: int
+    ) -> Order | APIError:
+        cid = item["newClientOrderId"]
+        found = await self._settle(item["symbol"], cid, timestamp_ms, deadline_ns)
+        if found is not None:
+            return found
+        self.resubmissions += 1
+        log.info("batch item %s: proven not placed; resubmitting alone, same id", cid)
+        return await self._place_item(item, deadline_ns, resubmitted=True)
+
+    async def _place_item(
+        self, item: Mapping[str, Any], deadline_ns: int, *, resubmitted: bool = False
+    ) -> Order | APIError:
+        priority = Priority.URGENT if _reduces_risk(item) else Priority.NORMAL
+        try:
+            return await self.place(
+                item, priority=priority, deadline_ns=deadline_ns, resubmitted=resubmitted
+            )
+        except APIError as exc:
+            return exc

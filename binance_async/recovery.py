@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
+import time
 from collections import deque
+from collections.abc import Callable
 
 from .config import RetryConfig
 
 __all__ = ["Backoff", "InflightGate"]
+
+#: Past this many doublings every delay is the cap anyway; it also keeps 2**n finite.
+_MAX_DOUBLINGS = 30
 
 
 class Backoff:
@@ -19,9 +25,10 @@ class Backoff:
         self._rng = rng
 
     def delay_s(self, attempt: int) -> float:
-        """The delay before retry number ``attempt`` (0-based)."""
+        """The delay before retry number ``attempt`` (0-based); any ``attempt`` is safe."""
         cfg = self._config
-        base: float = min(cfg.max_delay_s, cfg.base_delay_s * 2.0**attempt)
+        doublings = min(max(attempt, 0), _MAX_DOUBLINGS)
+        base: float = min(cfg.max_delay_s, cfg.base_delay_s * 2.0**doublings)
         if cfg.jitter:
             base *= 1.0 + self._rng.uniform(-cfg.jitter, cfg.jitter)
         return base
@@ -30,48 +37,87 @@ class Backoff:
 class InflightGate:
     """Caps new-risk orders in flight; -1008 halves the cap, each success adds one back.
 
-    Reduce-only and close-position orders are exempt: they never wait here.
+    The -1008s of requests that were in flight together are one signal, not many: the cap is
+    halved at most once per ``hold_s`` (by default the first backoff delay, so a request that
+    backed off and was throttled again does count anew). Without that, one burst of answers
+    would cut a cap of 200 to 1 at once.
+
+    Reduce-only and close-position orders are exempt: they never wait here. A batch holds one
+    slot per new-risk order in it; a request larger than the cap goes alone, so a shrunken cap
+    delays a batch without ever blocking it for good. Waiting is FIFO.
     """
 
-    def __init__(self, maximum: int, minimum: int = 1) -> None:
+    def __init__(
+        self,
+        maximum: int,
+        minimum: int = 1,
+        *,
+        hold_s: float = 0.2,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if not 1 <= minimum <= maximum:
+            raise ValueError(f"InflightGate: need 1 <= minimum <= maximum, got {minimum}/{maximum}")
+        if not hold_s >= 0:
+            raise ValueError(f"InflightGate: hold_s must be >= 0, got {hold_s!r}")
         self.maximum = maximum
         self.minimum = minimum
         self.limit = maximum
+        self._hold_s = hold_s
+        self._monotonic = monotonic
+        self._halved_at: float | None = None
         self.in_flight = 0
-        self._waiters: deque[asyncio.Future[None]] = deque()
+        #: The lowest the cap has been since the gate was made (how far -1008 pushed it).
+        self.lowest_limit = maximum
+        self._waiters: deque[tuple[int, asyncio.Future[None]]] = deque()
 
-    async def acquire(self) -> None:
-        """Wait for a slot (FIFO)."""
-        if self.in_flight < self.limit and not self._waiters:
-            self.in_flight += 1
+    def _fits(self, count: int) -> bool:
+        return self.in_flight == 0 or self.in_flight + count <= self.limit
+
+    async def acquire(self, count: int = 1) -> None:
+        """Wait (FIFO) for ``count`` slots."""
+        if not self._waiters and self._fits(count):
+            self.in_flight += count
             return
         fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiters.append(fut)
+        entry = (count, fut)
+        self._waiters.append(entry)
         try:
             await fut
         except BaseException:
             if fut.done() and not fut.cancelled():
-                # Granted and cancelled in the same breath: give the slot back.
-                self.release()
+                # Granted and cancelled in the same breath: give the slots back.
+                self.release(count)
             else:
-                self._waiters.remove(fut)
+                with contextlib.suppress(ValueError):  # _wake may have dropped it already
+                    self._waiters.remove(entry)
+                self._wake()  # a waiter behind this one may fit now
             raise
 
-    def release(self) -> None:
-        """Give a slot back and wake waiters that now fit."""
-        self.in_flight -= 1
+    def release(self, count: int = 1) -> None:
+        """Give ``count`` slots back and wake waiters that now fit."""
+        self.in_flight -= count
         self._wake()
 
     def _wake(self) -> None:
-        while self._waiters and self.in_flight < self.limit:
-            fut = self._waiters.popleft()
-            if not fut.done():
-                self.in_flight += 1
-                fut.set_result(None)
+        while self._waiters:
+            count, fut = self._waiters[0]
+            if fut.done():  # cancelled while waiting
+                self._waiters.popleft()
+                continue
+            if not self._fits(count):
+                return
+            self._waiters.popleft()
+            self.in_flight += count
+            fut.set_result(None)
 
     def throttled(self) -> None:
-        """The exchange said -1008: halve the cap."""
+        """The exchange said -1008: halve the cap (once per ``hold_s``)."""
+        now = self._monotonic()
+        if self._halved_at is not None and now - self._halved_at < self._hold_s:
+            return  # the same burst of answers
+        self._halved_at = now
         self.limit = max(self.minimum, self.limit // 2)
+        self.lowest_limit = min(self.lowest_limit, self.limit)
 
     def succeeded(self) -> None:
         """An order went through: grow the cap back by one."""

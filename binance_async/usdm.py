@@ -16,7 +16,7 @@ from .clock import SYSTEM_TIME, ServerClock, TimeSource
 from .config import USDM_PRODUCTION_URL, USDM_TESTNET_URL, ClientConfig, RetryConfig
 from .endpoints import Endpoint
 from .endpoints import usdm as ep
-from .errors import APIError, InvalidRequest, UnknownSymbol
+from .errors import BinanceError, InvalidRequest, UnknownSymbol
 from .gateway import Gateway, GatewayStats
 from .limits import LimitsSnapshot, Priority
 from .models import AccountInfo, Balance, ExchangeInfo, Order, Position, SymbolInfo
@@ -381,9 +381,12 @@ class UMFutures:
         priority = Priority.URGENT if reduce_only else Priority.NORMAL
         return await self._reconciler.place(params, priority=priority, deadline_ns=self._deadline())
 
-    async def new_batch_orders(self, orders: Sequence[Mapping[str, Any]]) -> list[Order | APIError]:
+    async def new_batch_orders(
+        self, orders: Sequence[Mapping[str, Any]]
+    ) -> list[Order | BinanceError]:
         """Place up to 5 orders in one request; each takes the keyword arguments of
-        :meth:`new_order`. Each item ends as an :class:`Order` or a definite error."""
+        :meth:`new_order`. Each item ends, in place, as an :class:`Order` or its own error
+        (a definite refusal, or ExecutionUnknown past the deadline)."""
         if not 1 <= len(orders) <= 5:
             raise InvalidRequest(f"a batch holds 1 to 5 orders, got {len(orders)}")
         items = []
@@ -438,7 +441,7 @@ class UMFutures:
         symbol: str,
         order_ids: Sequence[int] | None = None,
         orig_client_order_ids: Sequence[str] | None = None,
-    ) -> list[Order | APIError]:
+    ) -> list[Order | BinanceError]:
         """Cancel up to 10 orders of one symbol by order ids or by client order ids."""
         filters.check_symbol_format(symbol)
         if (order_ids is None) == (orig_client_order_ids is None):

@@ -24,7 +24,9 @@ def make_client(sim: Simulator, creds: Credentials, **kwargs: Any) -> UMFutures:
     """A client for ``creds`` pointed at ``sim``."""
     if creds.kind == "hmac":
         return UMFutures(creds.api_key, creds.api_secret, base_url=sim.base_url, **kwargs)
-    return UMFutures(creds.api_key, private_key=creds.private_key_pem, base_url=sim.base_url, **kwargs)
+    return UMFutures(
+        creds.api_key, private_key=creds.private_key_pem, base_url=sim.base_url, **kwargs
+    )
 
 
 @pytest.fixture

@@ -95,7 +95,9 @@ async def _send(client: UMFutures, endpoint: Endpoint, params: dict[str, Any]) -
 
 
 @pytest.mark.parametrize("kind", KEY_KINDS)
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(params=param_sets, which=st.integers(0, len(PROBE_ENDPOINTS) - 1))
 def test_simulator_accepts_any_signed_parameter_set(
     loop_thread: LoopThread, kind: str, params: dict[str, Any], which: int

@@ -15,8 +15,7 @@ A1_PAYLOAD = (
     "&recvWindow=5000&timestamp=1591702613943"
 )
 B3A_PAYLOAD = (
-    "timestamp=1671090801999&recvWindow=9999999&symbol=BTCUSDT&side=SELL&type=MARKET"
-    "&quantity=1.23"
+    "timestamp=1671090801999&recvWindow=9999999&symbol=BTCUSDT&side=SELL&type=MARKET&quantity=1.23"
 )
 
 RSA_SAMPLE_KEY = b"""-----BEGIN PRIVATE KEY-----

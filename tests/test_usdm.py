@@ -99,8 +99,12 @@ async def test_exact_bytes_on_the_wire(sim: Simulator) -> None:
     assert signature == expected
     get = [r for r in sim.audit.requests if r.method == "GET" and r.path == ORDER_PATH][-1]
     assert get.body == b""
-    assert get.query.startswith("symbol=BTCUSDT&origClientOrderId=wire-1&recvWindow=5000&timestamp=")
-    assert "&signature=" in get.query and get.query.index("&signature=") > get.query.index("timestamp")
+    assert get.query.startswith(
+        "symbol=BTCUSDT&origClientOrderId=wire-1&recvWindow=5000&timestamp="
+    )
+    assert "&signature=" in get.query and get.query.index("&signature=") > get.query.index(
+        "timestamp"
+    )
 
 
 async def test_bad_input_refused_before_sending(sim: Simulator) -> None:
@@ -119,14 +123,20 @@ async def test_bad_input_refused_before_sending(sim: Simulator) -> None:
             )
         with pytest.raises(FilterViolation, match="tick"):
             await client.new_order(
-                symbol="BTCUSDT", side="BUY", type="LIMIT", quantity=Decimal("0.01"),
+                symbol="BTCUSDT",
+                side="BUY",
+                type="LIMIT",
+                quantity=Decimal("0.01"),
                 price=Decimal("50000.05"),
             )
         with pytest.raises(InvalidRequest, match="algoOrder"):
             await client.new_order(symbol="BTCUSDT", side="BUY", type="STOP_MARKET", quantity=1)
         with pytest.raises(InvalidRequest, match="36"):
             await client.new_order(
-                symbol="BTCUSDT", side="BUY", type="MARKET", quantity=Decimal("0.01"),
+                symbol="BTCUSDT",
+                side="BUY",
+                type="MARKET",
+                quantity=Decimal("0.01"),
                 new_client_order_id="x" * 37,
             )
         with pytest.raises(InvalidRequest):

@@ -1,0 +1,68 @@
+"""The session pool: sessions per address, ownership, and no resend behind our back."""
+
+from __future__ import annotations
+
+import aiohttp
+import pytest
+
+from binance_async.pool import SessionPool
+from binance_async.testing import Simulator
+
+from .conftest import make_client
+
+
+async def test_pool_sessions_never_resend_by_themselves() -> None:
+    """aiohttp's silent PUT/DELETE resend on a dropped kept-alive connection is switched off."""
+    pool = SessionPool(local_addresses=["127.0.0.2", "127.0.0.3"])
+    await pool.open()
+    try:
+        assert len(pool.sessions) == 2
+        for session in pool.sessions:
+            # If aiohttp renames its private flag, this fails and the pool must follow.
+            assert session._retry_connection is False
+    finally:
+        await pool.close()
+        await pool.close()  # idempotent
+    assert not pool.is_open
+
+
+async def test_borrowed_session_is_used_and_not_closed(sim: Simulator) -> None:
+    """A session passed in is borrowed: used for requests, left open on aclose()."""
+    async with aiohttp.ClientSession() as session:
+        async with make_client(sim, sim.new_credentials("hmac"), session=session) as client:
+            await client.ping()
+        assert not session.closed
+    with pytest.raises(ValueError, match="borrowed"):
+        SessionPool(local_addresses=["127.0.0.2"], session=session)
+
+
+@pytest.mark.parametrize("method", ["DELETE", "PUT"])
+async def test_dropped_cancel_or_modify_is_sent_once_then_queried(
+    sim: Simulator, method: str
+) -> None:
+    """A cancel or modify whose connection drops after executing goes out once, then a query."""
+    async with make_client(sim, sim.new_credentials("hmac")) as client:
+        await client.new_order(
+            symbol="BTCUSDT",
+            side="BUY",
+            type="LIMIT",
+            quantity="0.01",
+            price="40000",
+            new_client_order_id="drop-1",
+        )
+        sim.inject_next("drop_after_execute", endpoint=(method, "/fapi/v1/order"))
+        if method == "DELETE":
+            order = await client.cancel_order(symbol="BTCUSDT", orig_client_order_id="drop-1")
+            assert order.status == "CANCELED"
+        else:
+            order = await client.modify_order(
+                symbol="BTCUSDT",
+                side="BUY",
+                quantity="0.01",
+                price="40100",
+                orig_client_order_id="drop-1",
+            )
+            assert order.price == 40100
+    writes = [r for r in sim.audit.requests if r.method == method]
+    assert len(writes) == 1 and writes[0].fault == "drop_after_execute"
+    assert order.reconciled
