@@ -11,7 +11,7 @@ The tree::
     │   └── RequestTimeout
     ├── ExecutionUnknown                      an order's fate stayed unknown past the deadline
     └── APIError                              the exchange answered with an error
-        ├── InvalidTimestamp        -1021
+        ├── InvalidTimestamp        -1021, -5028
         ├── InvalidSignature        -1022
         ├── Unauthorized            -1002, -2014, -2015
         ├── RateLimited             429 (-1003, -1015)
@@ -245,6 +245,9 @@ CODE_TABLE: dict[int, type[APIError]] = {
     -1015: RateLimited,
     -1021: InvalidTimestamp,
     -1022: InvalidSignature,
+    # -5028: the request reached the matching engine past its recvWindow and was refused
+    # unprocessed; like -1021 it is repaired by re-stamping (reference/fapi-errors.tsv).
+    -5028: InvalidTimestamp,
     -2011: CancelRejected,
     -2013: NoSuchOrder,
     -2014: Unauthorized,

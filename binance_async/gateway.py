@@ -245,7 +245,19 @@ class Gateway:
             raise
         if status < 400:
             self.limiter.observe(reservation, status=status, headers=headers)
-            return orjson.loads(body) if body else None
+            try:
+                return orjson.loads(body) if body else None
+            except orjson.JSONDecodeError:
+                # Answered, but unreadable: for an order, as good as no answer at all.
+                unreadable = UnknownOutcome(
+                    status=status,
+                    code=None,
+                    message="the answer is not JSON",
+                    endpoint=str(endpoint),
+                    headers=headers,
+                )
+                unreadable.timestamp_ms = timestamp
+                raise unreadable from None
         error = self._decode_error(endpoint, status, headers, body)
         self.limiter.observe(
             reservation, status=status, headers=headers, code=error.code, msg=error.message

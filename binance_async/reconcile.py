@@ -7,9 +7,10 @@ query sent once the server's time (the client's estimate) is past the request's 
 recvWindow`` plus a margin and the clock's uncertainty: the exchange can no longer accept it
 (the matching engine refuses a request past its recvWindow, ``-5028``), so it was not placed,
 and it is resubmitted with the same client order id. A modify is settled the same way (by
-comparing the order's price and quantity), a cancel by querying the order, a batch item by
-item. ``ExecutionUnknown`` only when the exchange stays unreachable past the call's deadline;
-running out of time *before* sending is a definite ``TransportError(sent=False)``.
+comparing the order's price and quantity), a cancel by querying the order; a batch is settled
+item by item with these same steps (:mod:`.batches`). ``ExecutionUnknown`` only when the
+exchange stays unreachable past the call's deadline; running out of time *before* sending is a
+definite ``TransportError(sent=False)``.
 
 Certain failures (503 "Service Unavailable.", -1008) are retried by the gateway; new-risk
 orders hold a slot of the gateway's :class:`~.recovery.InflightGate` while they are sent, and
@@ -23,14 +24,12 @@ import contextlib
 import logging
 import re
 import uuid
-from collections.abc import AsyncIterator, Coroutine, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 from .endpoints import Endpoint
 from .endpoints.usdm import (
-    BATCH_CANCEL,
-    BATCH_ORDERS,
     CANCEL_ORDER,
     GET_ORDER,
     MODIFY_ORDER,
@@ -49,14 +48,21 @@ from .errors import (
     ServerBusy,
     TransportError,
     UnknownOutcome,
-    api_error,
 )
 from .gateway import Gateway
 from .limits import Priority
 from .models import Order
 from .recovery import InflightGate
 
-__all__ = ["Reconciler", "check_client_order_id", "new_client_order_id"]
+__all__ = [
+    "Reconciler",
+    "check_client_order_id",
+    "new_client_order_id",
+    "order_query",
+    "order_ref",
+    "outcome_unknown",
+    "reduces_risk",
+]
 
 log = logging.getLogger("binance_async.reconcile")
 
@@ -65,8 +71,6 @@ _CLIENT_ORDER_ID = re.compile(r"^[\.A-Z\:/a-z0-9_-]{1,36}$")
 _SAME_ORDER = -5027
 #: Failures of a harmless query worth another try while the deadline allows.
 _TRANSIENT = (TransportError, UnknownOutcome, ServerBusy, RateLimited, InvalidTimestamp)
-
-T = TypeVar("T")
 
 
 def new_client_order_id() -> str:
@@ -83,7 +87,8 @@ def check_client_order_id(value: str) -> str:
     return value
 
 
-def _outcome_unknown(exc: BinanceError) -> bool:
+def outcome_unknown(exc: BinanceError) -> bool:
+    """Whether a write may or may not have happened: an unknown answer, or none after sending."""
     if isinstance(exc, UnknownOutcome):
         return True
     return isinstance(exc, TransportError) and exc.sent
@@ -93,36 +98,21 @@ def _is_true(value: object) -> bool:
     return value is True or (isinstance(value, str) and value.lower() == "true")
 
 
-def _reduces_risk(params: Mapping[str, Any]) -> bool:
+def reduces_risk(params: Mapping[str, Any]) -> bool:
     """Reduce-only and close-position orders: exempt from -1008 and from the in-flight cap."""
     return _is_true(params.get("reduceOnly")) or _is_true(params.get("closePosition"))
 
 
-def _order_query(params: Mapping[str, Any]) -> dict[str, Any]:
+def order_query(params: Mapping[str, Any]) -> dict[str, Any]:
     """GET /fapi/v1/order parameters naming the same order as ``params``."""
     if params.get("orderId") is not None:
         return {"symbol": params["symbol"], "orderId": params["orderId"]}
     return {"symbol": params["symbol"], "origClientOrderId": params["origClientOrderId"]}
 
 
-def _ref(params: Mapping[str, Any]) -> str:
+def order_ref(params: Mapping[str, Any]) -> str:
     """The order's name in logs and errors: its client order id, else its order id."""
     return str(params.get("origClientOrderId") or params.get("orderId"))
-
-
-async def _as_value(coro: Coroutine[Any, Any, T]) -> T | BinanceError:
-    try:
-        return await coro
-    except BinanceError as exc:  # an item's own end: a definite error or ExecutionUnknown
-        return exc
-
-
-async def _all_settled(coros: Iterable[Coroutine[Any, Any, T]]) -> list[T | BinanceError]:
-    """Settle a batch's items together; each ends as its result or its own error, in place
-    (an item still unknown at the deadline is its ExecutionUnknown, not the batch's)."""
-    async with asyncio.TaskGroup() as group:
-        tasks = [group.create_task(_as_value(coro)) for coro in coros]
-    return [task.result() for task in tasks]
 
 
 class Reconciler:
@@ -139,6 +129,11 @@ class Reconciler:
     def orders_gate(self) -> InflightGate:
         """The in-flight cap on new-risk orders (``limit``, ``lowest_limit``, ``in_flight``)."""
         return self._gw.orders_gate
+
+    @property
+    def gateway(self) -> Gateway:
+        """The gateway its requests go through."""
+        return self._gw
 
     # -- place -----------------------------------------------------------------------------
 
@@ -157,10 +152,10 @@ class Reconciler:
         """
         cid: str = params["newClientOrderId"]
         symbol: str = params["symbol"]
-        slots = 0 if _reduces_risk(params) else 1
+        slots = 0 if reduces_risk(params) else 1
         while True:
             try:
-                async with self._slots(slots, deadline_ns, NEW_ORDER):
+                async with self.order_slots(slots, deadline_ns, NEW_ORDER):
                     payload = await self._gw.request(
                         NEW_ORDER, params, priority=priority, deadline_ns=deadline_ns, ref=cid
                     )
@@ -171,10 +166,10 @@ class Reconciler:
                 log.info("order %s: -4116 on resubmission; adopting the open order", cid)
                 return await self._adopt(symbol, cid, deadline_ns)
             except (UnknownOutcome, TransportError) as exc:
-                if not _outcome_unknown(exc):
+                if not outcome_unknown(exc):
                     raise
                 log.info("order %s: outcome unknown (%s); querying it", cid, type(exc).__name__)
-                found = await self._settle(symbol, cid, exc.timestamp_ms, deadline_ns)
+                found = await self.find_placed(symbol, cid, exc.timestamp_ms, deadline_ns)
                 if found is not None:
                     return found
                 resubmitted = True
@@ -185,7 +180,9 @@ class Reconciler:
             return Order.from_payload(payload)
 
     @contextlib.asynccontextmanager
-    async def _slots(self, count: int, deadline_ns: int, endpoint: Endpoint) -> AsyncIterator[None]:
+    async def order_slots(
+        self, count: int, deadline_ns: int, endpoint: Endpoint
+    ) -> AsyncIterator[None]:
         """Hold ``count`` in-flight slots (none for exempt orders) while sending."""
         gate = self._gw.orders_gate
         if count:
@@ -204,21 +201,25 @@ class Reconciler:
             if count:
                 gate.release(count)
 
-    async def _settle(
+    async def find_placed(
         self,
         symbol: str,
         cid: str,
         timestamp_ms: int | None,
         deadline_ns: int,
     ) -> Order | None:
-        """Query until the order is found (returned) or provably absent (None)."""
+        """Query until order ``cid`` is found (returned) or provably absent (None).
+
+        Absent means absent on a query sent after the request stamped ``timestamp_ms`` can no
+        longer be accepted; counts one reconciliation.
+        """
         self.reconciliations += 1
         query = {"symbol": symbol, "origClientOrderId": cid}
         settle_after = self._settle_after_ms(timestamp_ms)
         attempt = 0
         while True:
             asked_at = self._gw.clock.now_ms()
-            found = await self._lookup(query, cid, NEW_ORDER, deadline_ns)
+            found = await self.lookup(query, cid, NEW_ORDER, deadline_ns)
             if found is not None:
                 log.info("order %s: found by query (%s)", cid, found.status)
                 return found
@@ -233,7 +234,7 @@ class Reconciler:
         query = {"symbol": symbol, "origClientOrderId": cid}
         attempt = 0
         while True:
-            found = await self._lookup(query, cid, NEW_ORDER, deadline_ns)
+            found = await self.lookup(query, cid, NEW_ORDER, deadline_ns)
             if found is not None:
                 return found
             await self._pause(attempt, 0, deadline_ns, cid, NEW_ORDER)
@@ -260,7 +261,7 @@ class Reconciler:
             raise ExecutionUnknown(ref, endpoint=str(endpoint), cause="deadline reached")
         await gw.sleep(wait_s)
 
-    async def _lookup(
+    async def lookup(
         self, query: Mapping[str, Any], ref: str, endpoint: Endpoint, deadline_ns: int
     ) -> Order | None:
         """The order as the exchange holds it, or None when it does not exist (-2013).
@@ -291,7 +292,7 @@ class Reconciler:
 
     async def cancel(self, params: Mapping[str, Any], *, deadline_ns: int) -> Order:
         """Cancel one order; an order already gone reports its final state."""
-        query, ref = _order_query(params), _ref(params)
+        query, ref = order_query(params), order_ref(params)
         unknown = False  # an earlier attempt may still land
         while True:
             try:
@@ -300,9 +301,9 @@ class Reconciler:
                 )
             except CancelRejected as exc:
                 # Not open: filled, cancelled, expired, or never there. Report what it is.
-                return await self._gone(query, ref, exc, deadline_ns)
+                return await self.final_state(query, ref, exc, deadline_ns)
             except BinanceError as exc:
-                if not _outcome_unknown(exc):
+                if not outcome_unknown(exc):
                     if unknown:  # a definite failure now, but an earlier cancel may still land
                         raise ExecutionUnknown(
                             ref, endpoint=str(CANCEL_ORDER), cause=str(exc)
@@ -311,7 +312,7 @@ class Reconciler:
                 unknown = True
                 log.info("cancel %s: outcome unknown (%s); querying", ref, type(exc).__name__)
                 self.reconciliations += 1
-                final = await self._lookup(query, ref, CANCEL_ORDER, deadline_ns)
+                final = await self.lookup(query, ref, CANCEL_ORDER, deadline_ns)
                 if final is not None and not final.is_open:
                     return final
                 # Still open (or unknown to the exchange): a cancel is harmless to send again.
@@ -319,12 +320,12 @@ class Reconciler:
             else:
                 return Order.from_payload(payload)
 
-    async def _gone(
+    async def final_state(
         self, query: Mapping[str, Any], ref: str, refusal: APIError, deadline_ns: int
     ) -> Order:
         """The final state of an order a cancel found not open, else the refusal itself."""
         try:
-            final = await self._lookup(query, ref, CANCEL_ORDER, deadline_ns)
+            final = await self.lookup(query, ref, CANCEL_ORDER, deadline_ns)
         except ExecutionUnknown:
             raise refusal from None
         if final is None or final.is_open:
@@ -332,73 +333,11 @@ class Reconciler:
         log.info("cancel %s: already %s", ref, final.status)
         return final
 
-    async def cancel_batch(
-        self, symbol: str, refs: Sequence[tuple[str, Any]], *, deadline_ns: int
-    ) -> list[Order | BinanceError]:
-        """Cancel up to 10 orders, each given as ("orderId", id) or ("origClientOrderId", id)."""
-        kinds = {kind for kind, _ in refs}
-        if len(kinds) != 1:
-            raise InvalidRequest("cancel a batch by order ids or by client order ids, not both")
-        kind = kinds.pop()
-        list_name = "orderIdList" if kind == "orderId" else "origClientOrderIdList"
-        params = {"symbol": symbol, list_name: [value for _, value in refs]}
-        answers: list[Any]
-        try:
-            answers = await self._gw.request(
-                BATCH_CANCEL,
-                params,
-                priority=Priority.URGENT,
-                deadline_ns=deadline_ns,
-                ref=",".join(str(value) for _, value in refs),
-            )
-        except (UnknownOutcome, TransportError) as exc:
-            if not _outcome_unknown(exc):
-                raise
-            names = [str(value) for _, value in refs]
-            log.info("batch cancel %s: outcome unknown; settling item by item", names)
-            answers = [None] * len(refs)
-        return await _all_settled(
-            self._cancel_item({"symbol": symbol, name: value}, answer, deadline_ns)
-            for (name, value), answer in zip(refs, answers, strict=True)
-        )
-
-    async def _cancel_item(
-        self, params: Mapping[str, Any], answer: Mapping[str, Any] | None, deadline_ns: int
-    ) -> Order | APIError:
-        """One item of a batch cancel: its answer, its final state, or a single cancel."""
-        if answer is not None and "orderId" in answer:
-            return Order.from_payload(answer)
-        query, ref = _order_query(params), _ref(params)
-        if answer is None:  # the batch's outcome is unknown: look before cancelling again
-            self.reconciliations += 1
-            final = await self._lookup(query, ref, BATCH_CANCEL, deadline_ns)
-            if final is not None and not final.is_open:
-                log.info("cancel %s: settled by query (%s)", ref, final.status)
-                return final
-        else:
-            error = api_error(
-                status=400,
-                code=answer.get("code"),
-                message=str(answer.get("msg", "")),
-                endpoint=str(BATCH_CANCEL),
-            )
-            if isinstance(error, CancelRejected):
-                try:
-                    return await self._gone(query, ref, error, deadline_ns)
-                except APIError as exc:
-                    return exc
-            if not isinstance(error, UnknownOutcome | ServerBusy):
-                return error
-        try:
-            return await self.cancel(params, deadline_ns=deadline_ns)
-        except APIError as exc:
-            return exc
-
     # -- modify ----------------------------------------------------------------------------
 
     async def modify(self, params: Mapping[str, Any], *, deadline_ns: int) -> Order:
         """Modify a LIMIT order; an unknown outcome is settled by comparing the order."""
-        query, ref = _order_query(params), _ref(params)
+        query, ref = order_query(params), order_ref(params)
         want = (Decimal(str(params["price"])), Decimal(str(params["quantity"])))
         while True:
             try:
@@ -438,7 +377,7 @@ class Reconciler:
         silent retry of a PUT after a dropped connection); otherwise the refusal stands.
         """
         try:
-            found = await self._lookup(query, ref, MODIFY_ORDER, deadline_ns)
+            found = await self.lookup(query, ref, MODIFY_ORDER, deadline_ns)
         except ExecutionUnknown:
             raise refusal from None
         if found is None or (found.price, found.orig_qty) != want:
@@ -460,7 +399,7 @@ class Reconciler:
         attempt = 0
         while True:
             asked_at = self._gw.clock.now_ms()
-            order = await self._lookup(query, ref, MODIFY_ORDER, deadline_ns)
+            order = await self.lookup(query, ref, MODIFY_ORDER, deadline_ns)
             if order is None:
                 raise NoSuchOrder(
                     status=400, code=-2013, message="Order does not exist.", endpoint=str(GET_ORDER)
@@ -472,79 +411,3 @@ class Reconciler:
                 return None
             await self._pause(attempt, settle_after, deadline_ns, ref, MODIFY_ORDER)
             attempt += 1
-
-    # -- batches ---------------------------------------------------------------------------
-
-    async def place_batch(
-        self, items: Sequence[Mapping[str, Any]], *, deadline_ns: int
-    ) -> list[Order | BinanceError]:
-        """Place up to 5 orders at once; each item ends as an order or a definite error."""
-        new_risk = sum(1 for item in items if not _reduces_risk(item))
-        priority = Priority.NORMAL if new_risk else Priority.URGENT
-        answers: list[Any]
-        try:
-            async with self._slots(new_risk, deadline_ns, BATCH_ORDERS):
-                answers = await self._gw.request(
-                    BATCH_ORDERS,
-                    {"batchOrders": list(items)},
-                    priority=priority,
-                    deadline_ns=deadline_ns,
-                    ref=",".join(item["newClientOrderId"] for item in items),
-                )
-        except (UnknownOutcome, TransportError) as exc:
-            if not _outcome_unknown(exc):
-                raise
-            cids = [item["newClientOrderId"] for item in items]
-            log.info("batch %s: outcome unknown; settling item by item", cids)
-            timestamp = exc.timestamp_ms
-            return await _all_settled(
-                self._settle_item(item, timestamp, deadline_ns) for item in items
-            )
-        self._gw.orders_gate.succeeded()
-        return await _all_settled(
-            self._batch_item(item, answer, deadline_ns)
-            for item, answer in zip(items, answers, strict=True)
-        )
-
-    async def _batch_item(
-        self, item: Mapping[str, Any], answer: Mapping[str, Any], deadline_ns: int
-    ) -> Order | APIError:
-        """One answered item: its order, a definite error, or an unknown settled alone."""
-        if "orderId" in answer or "code" not in answer:
-            return Order.from_payload(answer)
-        error = api_error(
-            status=400,
-            code=answer.get("code"),
-            message=str(answer.get("msg", "")),
-            endpoint=str(BATCH_ORDERS),
-        )
-        if isinstance(error, UnknownOutcome):
-            # The batch was answered, so it was stamped no later than now: a safe bound.
-            log.info("batch item %s: outcome unknown; querying", item["newClientOrderId"])
-            return await self._settle_item(item, self._gw.clock.now_ms(), deadline_ns)
-        if isinstance(error, ServerBusy):  # a certain failure of this item: send it alone
-            log.info("batch item %s: %s; resending alone", item["newClientOrderId"], error.code)
-            return await self._place_item(item, deadline_ns)
-        return error
-
-    async def _settle_item(
-        self, item: Mapping[str, Any], timestamp_ms: int | None, deadline_ns: int
-    ) -> Order | APIError:
-        cid = item["newClientOrderId"]
-        found = await self._settle(item["symbol"], cid, timestamp_ms, deadline_ns)
-        if found is not None:
-            return found
-        self.resubmissions += 1
-        log.info("batch item %s: proven not placed; resubmitting alone, same id", cid)
-        return await self._place_item(item, deadline_ns, resubmitted=True)
-
-    async def _place_item(
-        self, item: Mapping[str, Any], deadline_ns: int, *, resubmitted: bool = False
-    ) -> Order | APIError:
-        priority = Priority.URGENT if _reduces_risk(item) else Priority.NORMAL
-        try:
-            return await self.place(
-                item, priority=priority, deadline_ns=deadline_ns, resubmitted=resubmitted
-            )
-        except APIError as exc:
-            return exc

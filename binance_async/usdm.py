@@ -12,6 +12,7 @@ from typing import Any
 import aiohttp
 
 from . import filters
+from .batches import Batches
 from .clock import SYSTEM_TIME, ServerClock, TimeSource
 from .config import USDM_PRODUCTION_URL, USDM_TESTNET_URL, ClientConfig, RetryConfig
 from .endpoints import Endpoint
@@ -94,6 +95,7 @@ class UMFutures:
         call_deadline_s: float = 60.0,
         local_addresses: Sequence[str] | None = None,
         connections_per_address: int = 100,
+        keepalive_timeout_s: float = 30.0,
         max_orders_in_flight: int = 200,
         retry: RetryConfig | None = None,
         session: aiohttp.ClientSession | None = None,
@@ -111,6 +113,7 @@ class UMFutures:
             call_deadline_s=call_deadline_s,
             local_addresses=local_addresses,
             connections_per_address=connections_per_address,
+            keepalive_timeout_s=keepalive_timeout_s,
             max_orders_in_flight=max_orders_in_flight,
             retry=retry or RetryConfig(),
         )
@@ -130,6 +133,7 @@ class UMFutures:
             sleep=sleep,
         )
         self._reconciler = Reconciler(self._gateway)
+        self._batches = Batches(self._reconciler)
         self._key_kind = signer.kind if signer is not None else None
         self._symbols: dict[str, SymbolInfo] | None = None
         self._info_lock = asyncio.Lock()
@@ -411,7 +415,7 @@ class UMFutures:
         ids = [item["newClientOrderId"] for item in items]
         if len(set(ids)) != len(ids):
             raise InvalidRequest("client order ids in a batch must differ")
-        return await self._reconciler.place_batch(items, deadline_ns=self._deadline())
+        return await self._batches.place(items, deadline_ns=self._deadline())
 
     async def get_order(
         self,
@@ -455,7 +459,7 @@ class UMFutures:
         )
         if not 1 <= len(refs) <= 10:
             raise InvalidRequest(f"a batch cancel holds 1 to 10 orders, got {len(refs)}")
-        return await self._reconciler.cancel_batch(symbol, refs, deadline_ns=self._deadline())
+        return await self._batches.cancel(symbol, refs, deadline_ns=self._deadline())
 
     async def modify_order(
         self,

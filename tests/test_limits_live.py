@@ -118,7 +118,7 @@ async def test_418_raises_ip_banned_without_sending() -> None:
 
 
 async def test_urgent_orders_go_before_queued_new_risk() -> None:
-    """With the order budget spent, a queued reduce-only order is sent before earlier new ones."""
+    """With the order budget spent, a cancel and a reduce-only order go before queued new ones."""
     limits = RateLimitConfig(order_limits=((4, "SECOND", 2), (1000, "MINUTE", 1)))
     async with (
         Simulator(rate_limits=limits) as sim,
@@ -150,6 +150,9 @@ async def test_urgent_orders_go_before_queued_new_risk() -> None:
             for n in range(6)
         ]
         await asyncio.sleep(0.05)
+        cancel = asyncio.create_task(
+            client.cancel_order(symbol="ETHUSDT", orig_client_order_id="fill-0")
+        )
         urgent = asyncio.create_task(
             client.new_order(
                 symbol="ETHUSDT",
@@ -161,10 +164,13 @@ async def test_urgent_orders_go_before_queued_new_risk() -> None:
             )
         )
         async with asyncio.timeout(20):
-            await asyncio.gather(*queued, urgent)
-    sent = [r.body.decode() for r in sim.audit.requests if r.method == "POST" and r.status == 200]
-    ids = [part.split("=")[1] for b in sent for part in b.split("&") if part.startswith("newC")]
-    assert ids.index("close-1") < ids.index("new-0")
+            await asyncio.gather(*queued, urgent, cancel)
+        assert cancel.result().status == "CANCELED"
+    requests = sim.audit.requests
+    first_new = next(i for i, r in enumerate(requests) if b"newClientOrderId=new-" in r.body)
+    cancelled = next(i for i, r in enumerate(requests) if r.method == "DELETE")
+    closed = next(i for i, r in enumerate(requests) if b"newClientOrderId=close-1" in r.body)
+    assert cancelled < first_new and closed < first_new
     assert sim.audit.status_count(429) == 0
 
 
