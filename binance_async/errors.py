@@ -8,7 +8,8 @@ The tree::
     │   └── FilterViolation                   price/quantity breaks a symbol filter
     ├── IPBanned                              418: nothing is sent until ``until_ms``
     ├── TransportError                        no answer could be read (connection, timeout)
-    │   └── RequestTimeout
+    │   ├── RequestTimeout
+    │   └── DeadlineExceeded                  the call's deadline passed before sending
     ├── ExecutionUnknown                      an order's fate stayed unknown past the deadline
     └── APIError                              the exchange answered with an error
         ├── InvalidTimestamp        -1021, -5028
@@ -42,6 +43,7 @@ __all__ = [
     "BadRequest",
     "BinanceError",
     "CancelRejected",
+    "DeadlineExceeded",
     "DuplicateClientOrderId",
     "ExecutionUnknown",
     "FilterRejected",
@@ -112,6 +114,13 @@ class TransportError(BinanceError):
 
 class RequestTimeout(TransportError):
     """No response arrived within the request timeout."""
+
+
+class DeadlineExceeded(TransportError):
+    """The call's deadline passed while it waited (for budget or a slot); nothing was sent."""
+
+    def __init__(self, message: str, *, endpoint: str) -> None:
+        super().__init__(message, endpoint=endpoint, sent=False)
 
 
 class ExecutionUnknown(BinanceError):

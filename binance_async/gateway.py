@@ -28,6 +28,7 @@ from .endpoints.usdm import TIME
 from .errors import (
     APIError,
     BinanceError,
+    DeadlineExceeded,
     InvalidRequest,
     InvalidTimestamp,
     IPBanned,
@@ -275,14 +276,18 @@ class Gateway:
         if reservation is not None:
             return reservation
         remaining = self.remaining_s(deadline_ns)
-        if remaining <= 0:
-            raise TransportError(
-                "call deadline passed before sending", endpoint=str(endpoint), sent=False
-            )
-        async with asyncio.timeout(remaining):
-            return await self.limiter.admit(
-                weight=weight, orders=endpoint.orders, priority=priority
-            )
+        try:
+            if remaining <= 0:
+                raise TimeoutError
+            async with asyncio.timeout(remaining):
+                return await self.limiter.admit(
+                    weight=weight, orders=endpoint.orders, priority=priority
+                )
+        except TimeoutError:
+            raise DeadlineExceeded(
+                "call deadline passed while waiting for rate-limit budget; nothing was sent",
+                endpoint=str(endpoint),
+            ) from None
 
     def _banned(self, reservation: Reservation) -> IPBanned:
         address = self.pool.addresses[reservation.address_index]

@@ -39,6 +39,7 @@ from .errors import (
     APIError,
     BinanceError,
     CancelRejected,
+    DeadlineExceeded,
     DuplicateClientOrderId,
     ExecutionUnknown,
     InvalidRequest,
@@ -190,10 +191,9 @@ class Reconciler:
                 async with asyncio.timeout(max(self._gw.remaining_s(deadline_ns), 0.0)):
                     await gate.acquire(count)
             except TimeoutError:
-                raise TransportError(
-                    "call deadline passed while waiting for an order slot",
+                raise DeadlineExceeded(
+                    "call deadline passed while waiting for an order slot; nothing was sent",
                     endpoint=str(endpoint),
-                    sent=False,
                 ) from None
         try:
             yield

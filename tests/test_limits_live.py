@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from binance_async import IPBanned, UMFutures
+from binance_async import DeadlineExceeded, IPBanned, UMFutures
 from binance_async.testing import RateLimitConfig, Simulator
 
 from .conftest import make_client
@@ -197,3 +197,23 @@ async def test_addresses_each_have_their_own_weight_budget() -> None:
         assert min(by_ip.values()) >= 40
         assert sim.audit.status_count(429) == 0
         assert max(sim.audit.max_weight_per_window().values()) <= 60
+
+
+async def test_deadline_while_waiting_for_budget_is_a_definite_error() -> None:
+    """A call whose deadline passes in the limiter's queue raises DeadlineExceeded, unsent."""
+    # 6 per hour: no window rollover can rescue the third ping within the test.
+    limits = RateLimitConfig(weight_limit=6, weight_interval="HOUR", order_limits=BIG_ORDERS)
+    async with Simulator(rate_limits=limits) as sim:
+        creds = sim.new_credentials("hmac")
+        async with UMFutures(
+            creds.api_key, creds.api_secret, base_url=sim.base_url, call_deadline_s=0.3
+        ) as client:
+            await client.exchange_info()  # 3 samples + this: 4 of 6 used
+            await client.ping()
+            await client.ping()
+            sent = len(sim.audit.requests)
+            with pytest.raises(DeadlineExceeded) as info:
+                await client.ping()
+            assert info.value.sent is False and info.value.endpoint == "GET /fapi/v1/ping"
+            assert len(sim.audit.requests) == sent
+        assert sim.audit.status_count(429) == 0
