@@ -52,6 +52,30 @@ _PRICE_MATCH = frozenset(
     }
 )
 _WORKING_TYPES = frozenset({"MARK_PRICE", "CONTRACT_PRICE"})
+#: new_order's keyword arguments, which each item of a batch takes.
+_ORDER_FIELDS = frozenset(
+    {
+        "symbol",
+        "side",
+        "type",
+        "quantity",
+        "price",
+        "time_in_force",
+        "reduce_only",
+        "position_side",
+        "new_client_order_id",
+        "new_order_resp_type",
+        "self_trade_prevention_mode",
+        "good_till_date",
+        "price_match",
+        "price_protect",
+        "working_type",
+        "stop_price",
+        "close_position",
+        "activation_price",
+        "callback_rate",
+    }
+)
 
 
 def _amount(name: str, value: Amount | None) -> Decimal | None:
@@ -287,8 +311,25 @@ class UMFutures:
         price_match: str | None,
         price_protect: bool | None,
         working_type: str | None,
+        stop_price: Amount | None = None,
+        close_position: bool | None = None,
+        activation_price: Amount | None = None,
+        callback_rate: Amount | None = None,
     ) -> dict[str, Any]:
         """Validate an order and build its wire parameters, in the documented order."""
+        conditional = {
+            "stop_price": stop_price,
+            "close_position": close_position,
+            "activation_price": activation_price,
+            "callback_rate": callback_rate,
+        }
+        given = sorted(name for name, value in conditional.items() if value is not None)
+        if given:
+            raise InvalidRequest(
+                f"{', '.join(given)}: parameters of conditional orders, which the exchange now "
+                "accepts only on POST /fapi/v1/algoOrder (algoType=CONDITIONAL, triggerPrice), "
+                "not on /fapi/v1/order"
+            )
         if type in _ALGO_TYPES:
             raise InvalidRequest(
                 f"type={type} is a conditional order: since the Algo Service migration the "
@@ -359,6 +400,10 @@ class UMFutures:
         price_match: str | None = None,
         price_protect: bool | None = None,
         working_type: str | None = None,
+        stop_price: Amount | None = None,
+        close_position: bool | None = None,
+        activation_price: Amount | None = None,
+        callback_rate: Amount | None = None,
     ) -> Order:
         """Place a LIMIT or MARKET order; never lost, never duplicated.
 
@@ -381,6 +426,10 @@ class UMFutures:
             price_match=price_match,
             price_protect=price_protect,
             working_type=working_type,
+            stop_price=stop_price,
+            close_position=close_position,
+            activation_price=activation_price,
+            callback_rate=callback_rate,
         )
         priority = Priority.URGENT if reduce_only else Priority.NORMAL
         return await self._reconciler.place(params, priority=priority, deadline_ns=self._deadline())
@@ -395,21 +444,15 @@ class UMFutures:
             raise InvalidRequest(f"a batch holds 1 to 5 orders, got {len(orders)}")
         items = []
         for spec in orders:
-            fields = {
-                "quantity": None,
-                "price": None,
-                "time_in_force": None,
-                "reduce_only": None,
-                "position_side": None,
-                "new_client_order_id": None,
-                "new_order_resp_type": None,
-                "self_trade_prevention_mode": None,
-                "good_till_date": None,
-                "price_match": None,
-                "price_protect": None,
-                "working_type": None,
-                **spec,
-            }
+            unknown = sorted(set(spec) - _ORDER_FIELDS)
+            missing = sorted({"symbol", "side", "type"} - set(spec))
+            if unknown or missing:
+                raise InvalidRequest(
+                    f"batch order {dict(spec)!r}: unknown {unknown}, missing {missing}; "
+                    "items take new_order's keyword arguments"
+                )
+            fields: dict[str, Any] = dict.fromkeys(_ORDER_FIELDS)
+            fields.update(spec)
             params = await self._order_params(**fields)
             items.append({k: v for k, v in params.items() if v is not None})
         ids = [item["newClientOrderId"] for item in items]

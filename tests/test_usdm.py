@@ -141,6 +141,14 @@ async def test_bad_input_refused_before_sending(sim: Simulator) -> None:
             )
         with pytest.raises(InvalidRequest):
             await client.new_order(symbol="BTCUSDT", side="buy", type="MARKET", quantity=1)
+        with pytest.raises(InvalidRequest, match=r"stop_price.*algoOrder"):
+            await client.new_order(
+                symbol="BTCUSDT", side="BUY", type="MARKET", quantity=1, stop_price=49000
+            )
+        with pytest.raises(InvalidRequest, match="unknown \\['stopPrice'\\]"):
+            await client.new_batch_orders(
+                [{"symbol": "BTCUSDT", "side": "BUY", "type": "MARKET", "stopPrice": 1}]
+            )
         assert len(sim.audit.requests) == sent
 
 
