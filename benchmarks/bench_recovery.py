@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import get_args
 from urllib.parse import parse_qsl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -28,6 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from binance_async import BinanceError, UMFutures
 from binance_async.config import RetryConfig
 from binance_async.testing import FaultPlan, RateLimitConfig, RequestRecord, Simulator
+from binance_async.testing.faults import FaultKind
+
+SCRIPTED_ONLY = frozenset({"http_429", "http_418", "invalid_timestamp"})
 
 PLAN = FaultPlan(
     unknown_executed=0.10,
@@ -39,15 +43,8 @@ PLAN = FaultPlan(
     slow=0.02,
     slow_delay_s=1.0,
 )
-KINDS = (
-    "unknown_executed",
-    "unknown_not_executed",
-    "unavailable",
-    "throttled",
-    "drop_after_execute",
-    "drop_before_execute",
-    "slow",
-)
+#: The order faults a FaultPlan draws, in the simulator's own order (not the scripted ones).
+KINDS = tuple(kind for kind in get_args(FaultKind) if kind not in SCRIPTED_ONLY)
 MARGIN_MS = 200
 ROOMY = RateLimitConfig(
     weight_limit=10_000_000,
