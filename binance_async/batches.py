@@ -15,6 +15,7 @@ import logging
 from collections.abc import Coroutine, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
+from .endpoints import Endpoint
 from .endpoints.usdm import BATCH_CANCEL, BATCH_ORDERS
 from .errors import (
     APIError,
@@ -51,6 +52,17 @@ async def _all_settled(coros: Iterable[Coroutine[Any, Any, T]]) -> list[T | Bina
     async with asyncio.TaskGroup() as group:
         tasks = [group.create_task(_as_value(coro)) for coro in coros]
     return [task.result() for task in tasks]
+
+
+def _item_error(answer: Mapping[str, Any], endpoint: Endpoint) -> APIError:
+    """The typed error of one refused batch item (``{"code": ..., "msg": ...}``)."""
+    code = answer.get("code")
+    return api_error(
+        status=400,
+        code=code if isinstance(code, int) else None,
+        message=str(answer.get("msg", "")),
+        endpoint=str(endpoint),
+    )
 
 
 class Batches:
@@ -99,12 +111,7 @@ class Batches:
         """One answered item: its order, a definite error, or an unknown settled alone."""
         if "orderId" in answer or "code" not in answer:
             return Order.from_payload(answer)
-        error = api_error(
-            status=400,
-            code=answer.get("code"),
-            message=str(answer.get("msg", "")),
-            endpoint=str(BATCH_ORDERS),
-        )
+        error = _item_error(answer, BATCH_ORDERS)
         if isinstance(error, UnknownOutcome):
             # The batch was answered, so it was stamped no later than now: a safe bound.
             log.info("batch item %s: outcome unknown; querying", item["newClientOrderId"])
@@ -182,12 +189,7 @@ class Batches:
                 log.info("cancel %s: settled by query (%s)", ref, final.status)
                 return final
         else:
-            error = api_error(
-                status=400,
-                code=answer.get("code"),
-                message=str(answer.get("msg", "")),
-                endpoint=str(BATCH_CANCEL),
-            )
+            error = _item_error(answer, BATCH_CANCEL)
             if isinstance(error, CancelRejected):
                 try:
                     return await self._rec.final_state(query, ref, error, deadline_ns)

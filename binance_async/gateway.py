@@ -365,26 +365,19 @@ class Gateway:
     async def _time_sample(self) -> Sample:
         """One GET /fapi/v1/time, timed right around the send."""
         reservation = await self.limiter.admit(weight=TIME.weight_for(None))
-        session = self.pool.sessions[reservation.address_index]
-        url = URL(f"{self._base}{TIME.path}", encoded=True)
         sent = self._time.monotonic_ns()
         try:
-            async with session.get(url, timeout=self._timeout) as response:
-                body = await response.read()
-                received = self._time.monotonic_ns()
-                status, headers = response.status, response.headers
-        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            status, headers, body = await self._send(TIME, "", reservation)
+        except TransportError:
             self.limiter.release(reservation)
-            raise TransportError(
-                f"time sample failed: {type(exc).__name__}", endpoint=str(TIME), sent=True
-            ) from exc
-        self.stats.requests += 1
+            raise
+        received = self._time.monotonic_ns()
         if status >= 400:
             error = self._decode_error(TIME, status, headers, body)
             self.limiter.observe(
                 reservation, status=status, headers=headers, code=error.code, msg=error.message
             )
-            raise error
+            raise self._banned(reservation) if status == 418 else error
         self.limiter.observe(reservation, status=status, headers=headers)
         return Sample(
             sent_ns=sent, server_ms=orjson.loads(body)["serverTime"], received_ns=received

@@ -217,3 +217,15 @@ async def test_deadline_while_waiting_for_budget_is_a_definite_error() -> None:
             assert info.value.sent is False and info.value.endpoint == "GET /fapi/v1/ping"
             assert len(sim.audit.requests) == sent
         assert sim.audit.status_count(429) == 0
+
+
+async def test_clock_sample_refused_with_418_raises_ip_banned() -> None:
+    """A ban met by the clock's own time request is IPBanned too, and bans every call."""
+    async with Simulator(rate_limits=RateLimitConfig(ban_initial_s=2.0)) as sim:
+        async with make_client(sim, sim.new_credentials("hmac")) as client:
+            sim.inject_next("http_418", endpoint=("GET", "/fapi/v1/time"))
+            with pytest.raises(IPBanned):
+                await client.clock.resync()
+            with pytest.raises(IPBanned):
+                await client.ping()
+        assert sim.audit.status_count(418) == 1
