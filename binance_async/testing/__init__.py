@@ -13,6 +13,12 @@ hide::
 
 Pipeline of every request (``server.py``): ban -> IP weight (429) -> API key and signature ->
 timing -> account order count (429) -> fault -> handler -> headers.
+
+Beyond the answering faults: ``RateLimitConfig(window_offset_ms=...)`` or
+``Simulator(windows_start_at_boot=True)`` shift where the counting windows start;
+``inject_next("delay_before_execute", delay_s=...)`` holds a request before it is processed
+(then checked against the server's time at processing); ``sim.inject_time_outlier(offset_ms)``
+makes the next GET /fapi/v1/time answer a bogus ``serverTime``.
 """
 
 from __future__ import annotations

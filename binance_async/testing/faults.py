@@ -1,4 +1,9 @@
-"""Fault injection on order endpoints: a seeded random plan and deterministic injections."""
+"""Fault injection: a seeded random plan on order endpoints, and deterministic injections.
+
+Besides the answering and dropping faults, ``delay_before_execute`` holds a request before the
+exchange processes it (an order "still travelling" when the client gives up), and
+:class:`TimeOutliers` makes GET /fapi/v1/time report a bogus ``serverTime``.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from typing import Literal, get_args
 
 import attrs
 
-__all__ = ["ORDER_ENDPOINTS", "Fault", "FaultInjector", "FaultKind", "FaultPlan"]
+__all__ = ["ORDER_ENDPOINTS", "Fault", "FaultInjector", "FaultKind", "FaultPlan", "TimeOutliers"]
 
 FaultKind = Literal[
     "unknown_executed",
@@ -21,6 +26,7 @@ FaultKind = Literal[
     "http_429",
     "http_418",
     "invalid_timestamp",
+    "delay_before_execute",
 ]
 FAULT_KINDS: frozenset[str] = frozenset(get_args(FaultKind))
 
@@ -30,6 +36,8 @@ ORDER_ENDPOINTS: frozenset[Endpoint] = frozenset(
     for method in ("POST", "PUT", "DELETE")
     for path in ("/fapi/v1/order", "/fapi/v1/batchOrders")
 )
+#: Injected only, and taken before the request is processed (:meth:`FaultInjector.take_delay`).
+DELAY_BEFORE_EXECUTE: FaultKind = "delay_before_execute"
 #: Kinds the random plan draws, in the order their probabilities are stacked.
 _PLAN_KINDS: tuple[FaultKind, ...] = (
     "unknown_executed",
@@ -127,13 +135,35 @@ class FaultInjector:
         self._pending.clear()
         self._plan = None
 
+    @staticmethod
+    def _matches(pending: _Pending, endpoint: Endpoint) -> bool:
+        target = pending.endpoint
+        return endpoint in ORDER_ENDPOINTS if target is None else endpoint == target
+
+    def take_delay(self, method: str, path: str) -> float | None:
+        """Seconds to hold this request before processing it, if its next injection is
+        ``delay_before_execute`` (consumed here, before anything else looks at the request)."""
+        endpoint = (method, path)
+        for pending in self._pending:
+            if not self._matches(pending, endpoint):
+                continue
+            if pending.kind != DELAY_BEFORE_EXECUTE:
+                return None
+            pending.remaining -= 1
+            if pending.remaining == 0:
+                self._pending.remove(pending)
+            return pending.delay_s
+        return None
+
     def choose(self, method: str, path: str, *, exempt: bool) -> Fault | None:
         """The fault for this request; ``exempt`` (reduce-only/close-position) skips -1008."""
         endpoint = (method, path)
         for pending in self._pending:
-            target = pending.endpoint
-            matches = endpoint in ORDER_ENDPOINTS if target is None else endpoint == target
-            if not matches or (exempt and pending.kind == "throttled"):
+            if (
+                not self._matches(pending, endpoint)
+                or pending.kind == DELAY_BEFORE_EXECUTE
+                or (exempt and pending.kind == "throttled")
+            ):
                 continue
             pending.remaining -= 1
             if pending.remaining == 0:
@@ -152,3 +182,38 @@ class FaultInjector:
                     return None
                 return Fault(kind=kind, delay_s=plan.slow_delay_s if kind == "slow" else 0.0)
         return None
+
+
+class TimeOutliers:
+    """Bogus ``serverTime`` samples: after ``after`` true answers of GET /fapi/v1/time, the next
+    ``count`` answers are shifted by ``offset_ms`` (a misbehaving cache); nothing else moves."""
+
+    def __init__(self) -> None:
+        self._queue: list[list[int]] = []  # [answers to skip, answers to shift, offset]
+
+    def inject(self, offset_ms: int, count: int = 1, after: int = 0) -> None:
+        """Queue ``count`` shifted answers, after ``after`` true ones."""
+        if not isinstance(offset_ms, int) or isinstance(offset_ms, bool):
+            raise ValueError(f"offset_ms: expected an int, got {offset_ms!r}")
+        if count < 1:
+            raise ValueError(f"count: expected at least 1, got {count}")
+        if after < 0:
+            raise ValueError(f"after: expected 0 or more, got {after}")
+        self._queue.append([after, count, offset_ms])
+
+    def take(self) -> int | None:
+        """The shift of this time answer (None: the true time); consumes one answer."""
+        if not self._queue:
+            return None
+        head = self._queue[0]
+        if head[0] > 0:
+            head[0] -= 1
+            return None
+        head[1] -= 1
+        if head[1] == 0:
+            self._queue.pop(0)
+        return head[2]
+
+    def clear(self) -> None:
+        """Drop every queued outlier."""
+        self._queue.clear()

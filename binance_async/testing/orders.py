@@ -161,7 +161,7 @@ def parse_new_order(
         params, "priceMatch", _PRICE_MATCH, ApiError(-5037, "Invalid priceMatch.")
     )
     client_id = params.get("newClientOrderId")
-    if client_id is not None and not _CLIENT_ID_RE.match(client_id):
+    if client_id is not None and not _CLIENT_ID_RE.fullmatch(client_id):
         raise ApiError(-4015, "Client order id is not valid.")
     quantity = readers.decimal(params, "quantity", required=True)
     assert quantity is not None

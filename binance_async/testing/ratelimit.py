@@ -17,6 +17,11 @@ def _check_interval(_: object, attribute: attrs.Attribute[str], value: str) -> N
         raise ValueError(f"{attribute.name}: expected one of {sorted(_INTERVAL_MS)}, got {value!r}")
 
 
+def _check_offset(_: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValueError(f"{attribute.name}: expected an int of milliseconds, got {value!r}")
+
+
 def _order_limits(value: Iterable[Sequence[int | str]]) -> tuple[tuple[int, str, int], ...]:
     out: list[tuple[int, str, int]] = []
     for item in value:
@@ -51,15 +56,25 @@ class RateLimitConfig:
     ban_after_429s: int = attrs.field(default=3, validator=attrs.validators.ge(0))
     ban_initial_s: float = attrs.field(default=120.0, validator=attrs.validators.gt(0))
     ban_max_s: float = attrs.field(default=3 * 86_400.0, validator=attrs.validators.gt(0))
+    #: Phase of every counting window (IP weight and account orders): a window starts at
+    #: ``window_offset_ms + k * length`` on the server clock. 0: at multiples of the length
+    #: (calendar-aligned, e.g. on the minute). Any other value models an exchange whose windows
+    #: start where the client cannot know (``Simulator(windows_start_at_boot=True)`` sets it
+    #: to the simulator's start); Retry-After and the X-MBX-* headers follow the shifted windows.
+    window_offset_ms: int = attrs.field(default=0, validator=_check_offset)
 
 
 @attrs.frozen(kw_only=True)
 class LimitWindow:
-    """One counting window: ``10 SECOND`` -> label ``10S``, length 10 000 ms."""
+    """One counting window: ``10 SECOND`` -> label ``10S``, length 10 000 ms.
+
+    Windows start at ``offset_ms + k * ms`` on the server clock (``offset_ms`` 0: aligned).
+    """
 
     limit: int
     interval: str
     interval_num: int
+    offset_ms: int = 0
 
     @property
     def ms(self) -> int:
@@ -72,8 +87,8 @@ class LimitWindow:
         return f"{self.interval_num}{self.interval[0]}"
 
     def start(self, now_ms: int) -> int:
-        """Start of the window holding ``now_ms`` (aligned on the server clock)."""
-        return now_ms - now_ms % self.ms
+        """Start of the window holding ``now_ms``: ``offset_ms + k * ms`` on the server clock."""
+        return now_ms - (now_ms - self.offset_ms) % self.ms
 
     def retry_after_s(self, now_ms: int) -> int:
         """Whole seconds until this window ends (rounded up)."""
@@ -113,7 +128,10 @@ class _Counter:
 
 
 class RateLimiter:
-    """Counts weight per IP and orders per account in windows aligned on the server clock."""
+    """Counts weight per IP and orders per account in windows on the server clock.
+
+    Every window starts at ``config.window_offset_ms + k * length`` (0: calendar-aligned).
+    """
 
     def __init__(self, config: RateLimitConfig) -> None:
         self.config = config
@@ -121,9 +139,12 @@ class RateLimiter:
             limit=config.weight_limit,
             interval=config.weight_interval,
             interval_num=config.weight_interval_num,
+            offset_ms=config.window_offset_ms,
         )
         self.order_windows = tuple(
-            LimitWindow(limit=limit, interval=interval, interval_num=num)
+            LimitWindow(
+                limit=limit, interval=interval, interval_num=num, offset_ms=config.window_offset_ms
+            )
             for limit, interval, num in config.order_limits
         )
         shortest = min(self.order_windows, key=lambda w: w.ms, default=None)

@@ -53,7 +53,7 @@ def decimal(params: Params, name: str, *, required: bool = False) -> Decimal | N
         if required:
             raise mandatory(name)
         return None
-    if not _DECIMAL_RE.match(value):
+    if not _DECIMAL_RE.fullmatch(value):  # "$" alone would let a trailing newline by
         raise illegal_chars(name)
     return Decimal(value)
 
@@ -65,7 +65,7 @@ def integer(params: Params, name: str, *, required: bool = False) -> int | None:
         if required:
             raise mandatory(name)
         return None
-    if not _INT_RE.match(value):
+    if not _INT_RE.fullmatch(value):
         raise ApiError(
             -1100,
             f"Illegal characters found in parameter '{name}'; legal range is '^[0-9]{{1,20}}$'.",

@@ -1,4 +1,8 @@
-"""The HTTP front: ban -> weight -> auth -> timing -> order count -> fault -> handler -> headers."""
+"""The HTTP front: ban -> weight -> auth -> timing -> order count -> fault -> handler -> headers.
+
+A request injected with ``delay_before_execute`` is held before all of it; a time answer may
+be shifted by a queued outlier (``Simulator.inject_time_outlier``) after it.
+"""
 
 from __future__ import annotations
 
@@ -12,15 +16,18 @@ from .audit import RequestRecord
 from .auth import KeyEntry, verify_signature
 from .call import Call
 from .errors import ApiError, mandatory
-from .faults import ORDER_ENDPOINTS, Fault
+from .faults import DELAY_BEFORE_EXECUTE, ORDER_ENDPOINTS, Fault
 from .params import RequestParams, parse_params
 from .ratelimit import LimitWindow, Refusal
 from .routes import ROUTES, Route
 from .state import ExchangeState
 from .timing import check_timing
 
-__all__ = ["Pipeline"]
+__all__ = ["TIME_OUTLIER", "Pipeline"]
 
+#: The audit's ``fault`` of a time answer shifted by ``Simulator.inject_time_outlier``.
+TIME_OUTLIER = "time_outlier"
+_TIME = ("GET", "/fapi/v1/time")
 _JSON = "application/json"
 _FORM = "application/x-www-form-urlencoded"
 _UNKNOWN = {"code": -1000, "msg": "Unknown error, please check your request or try again later."}
@@ -116,6 +123,11 @@ class Pipeline:
             await asyncio.sleep(state.request_delay_s)
         path, _, query = request.raw_path.partition("?")
         body = await request.read()
+        # delay_before_execute: the request is held, then processed as if it arrived now (the
+        # timing rule, the limits and the order all see the server's time after the delay).
+        held_s = state.faults.take_delay(request.method, path)
+        if held_s is not None:
+            await asyncio.sleep(held_s)
         req = _Request(
             method=request.method,
             path=path,
@@ -126,8 +138,11 @@ class Pipeline:
             api_key=request.headers.get("X-MBX-APIKEY"),
             now_ms=state.clock.now_ms(),
             route=ROUTES.get((request.method, path)),
+            fault=None if held_s is None else DELAY_BEFORE_EXECUTE,
         )
         answer = self._answer(req)
+        if (req.method, req.path) == _TIME and answer.status == 200:
+            self._time_outlier(req, answer)
         state.audit.record(
             RequestRecord(
                 method=req.method,
@@ -155,6 +170,13 @@ class Pipeline:
         return web.Response(
             status=answer.status, body=answer.body, headers=self._headers(req, answer)
         )
+
+    def _time_outlier(self, req: _Request, answer: _Answer) -> None:
+        """Shift this time answer's ``serverTime`` if an outlier is queued (audit: its fault)."""
+        shift = self.state.time_outliers.take()
+        if shift is not None:
+            answer.body = orjson.dumps({"serverTime": req.now_ms + shift})
+            req.fault = TIME_OUTLIER
 
     def _headers(self, req: _Request, answer: _Answer) -> dict[str, str]:
         limiter = self.state.limiter
@@ -217,7 +239,8 @@ class Pipeline:
             for window, start, count in limiter.order_counts(req.account, now):
                 state.audit.note_orders(req.account, window.label, start, count)
         exempt = (req.method, req.path) in ORDER_ENDPOINTS and _exempt(req.path, parsed.params)
-        fault = state.faults.choose(req.method, req.path, exempt=exempt)
+        # One fault per request: a request held by delay_before_execute gets no other.
+        fault = None if req.fault else state.faults.choose(req.method, req.path, exempt=exempt)
         if fault is not None:
             req.fault = fault.kind
             early = self._fault_before(req, fault)

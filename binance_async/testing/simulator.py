@@ -26,6 +26,11 @@ class Simulator:
     """A Binance USDⓈ-M futures exchange on 127.0.0.1, enforcing the exchange's public rules.
 
     ``async with Simulator() as sim:`` serves on an ephemeral port; ``sim.base_url`` is where.
+
+    ``rate_limits.window_offset_ms`` shifts where every counting window starts on the server
+    clock; ``windows_start_at_boot=True`` starts them when the simulator is made (as some
+    exchanges do: a client cannot know where a window starts). Retry-After and the X-MBX-*
+    headers follow the shifted windows.
     """
 
     def __init__(
@@ -36,11 +41,15 @@ class Simulator:
         rate_limits: RateLimitConfig | None = None,
         seed: int = 0,
         initial_balance_usdt: Decimal = Decimal("100000"),
+        windows_start_at_boot: bool = False,
     ) -> None:
         self._host = host
         self._port = port
         self._state = ExchangeState.create(
-            rate_limits=rate_limits, seed=seed, initial_balance=Decimal(initial_balance_usdt)
+            rate_limits=rate_limits,
+            seed=seed,
+            initial_balance=Decimal(initial_balance_usdt),
+            windows_start_at_boot=windows_start_at_boot,
         )
         self._runner: web.AppRunner | None = None
         self._base_url: str | None = None
@@ -123,6 +132,13 @@ class Simulator:
         """The exchange's clock (offset, drift, jumps, freezing)."""
         return self._state.clock
 
+    def inject_time_outlier(self, offset_ms: int, count: int = 1, *, after: int = 0) -> None:
+        """The next ``count`` answers of GET /fapi/v1/time report ``serverTime`` shifted by
+        ``offset_ms`` (a bogus sample, e.g. from a misbehaving cache); every other request, and
+        the timing rule, keep the true clock. ``after``: that many true time answers first.
+        Shifted answers show ``fault == "time_outlier"`` in the audit."""
+        self._state.time_outliers.inject(offset_ms, count, after)
+
     def set_latency(self, request_ms: float = 0.0, response_ms: float = 0.0) -> None:
         """Extra one-way delays: before handling each request, and before each reply."""
         if request_ms < 0 or response_ms < 0:
@@ -171,6 +187,11 @@ class Simulator:
 
     # -- limits and faults ----------------------------------------------------------------------
 
+    @property
+    def rate_limits(self) -> RateLimitConfig:
+        """The limits in force (``window_offset_ms`` resolved when windows start at boot)."""
+        return self._state.limiter.config
+
     def preload_weight(self, ip: str, weight: int) -> None:
         """As if another process on ``ip`` had used ``weight`` in the current window."""
         self._state.limiter.preload_weight(ip, weight, self._state.clock.now_ms())
@@ -191,7 +212,13 @@ class Simulator:
         *,
         delay_s: float | None = None,
     ) -> None:
-        """The next ``count`` requests to ``endpoint`` get fault ``kind`` (None: any order one)."""
+        """The next ``count`` requests to ``endpoint`` get fault ``kind`` (None: any order one).
+
+        ``delay_s``: how long ``slow`` holds the answer after executing, and how long
+        ``delay_before_execute`` holds the request before the exchange processes it (then it
+        is processed normally: the timing rule is checked against the server's time at
+        processing, so a request now past its recvWindow is refused -1021).
+        """
         self._state.faults.inject_next(kind, count, endpoint, delay_s)
 
     @property

@@ -10,7 +10,7 @@ from .audit import Audit
 from .auth import KeyStore
 from .clock import SimClock
 from .engine import Engine
-from .faults import FaultInjector
+from .faults import FaultInjector, TimeOutliers
 from .market import Market
 from .ratelimit import RateLimitConfig, RateLimiter
 
@@ -32,20 +32,37 @@ class ExchangeState:
     listen_keys: dict[str, tuple[str, int]] = attrs.Factory(dict)
     request_delay_s: float = 0.0
     response_delay_s: float = 0.0
+    #: Bogus serverTime answers queued by ``Simulator.inject_time_outlier``.
+    time_outliers: TimeOutliers = attrs.Factory(TimeOutliers)
 
     @classmethod
     def create(
-        cls, *, rate_limits: RateLimitConfig | None, seed: int, initial_balance: Decimal
+        cls,
+        *,
+        rate_limits: RateLimitConfig | None,
+        seed: int,
+        initial_balance: Decimal,
+        windows_start_at_boot: bool = False,
     ) -> ExchangeState:
-        """A fresh exchange with the default symbols."""
+        """A fresh exchange with the default symbols.
+
+        ``windows_start_at_boot``: every limit window starts at the clock's reading now (plus
+        whole window lengths), instead of at ``rate_limits.window_offset_ms``.
+        """
         market = Market()
         engine = Engine(market, initial_balance=initial_balance)
+        clock = SimClock()
+        config = rate_limits or RateLimitConfig()
+        if windows_start_at_boot:
+            if config.window_offset_ms:
+                raise ValueError("give window_offset_ms or windows_start_at_boot=True, not both")
+            config = attrs.evolve(config, window_offset_ms=clock.now_ms())
         return cls(
-            clock=SimClock(),
+            clock=clock,
             market=market,
             engine=engine,
             keys=KeyStore(),
-            limiter=RateLimiter(rate_limits or RateLimitConfig()),
+            limiter=RateLimiter(config),
             faults=FaultInjector(seed),
             audit=Audit(lambda: list(engine.orders.values())),
         )
