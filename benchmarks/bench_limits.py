@@ -18,7 +18,8 @@ import time
 from multidict import CIMultiDict, CIMultiDictProxy
 
 from binance_async import UMFutures
-from binance_async.limits import Limiter, RateLimit
+from binance_async.limits import Limiter
+from binance_async.ratelimits import RateLimit
 from binance_async.testing import RateLimitConfig, Simulator
 
 
@@ -104,7 +105,7 @@ async def limiter_cpu(iterations: int) -> None:
         cpu0 = time.process_time()
         for _ in range(iterations):
             reservation = await limiter.admit(weight=weight, orders=orders)
-            limiter.observe(reservation, status=200, headers=headers)
+            limiter.observe(reservation, status=200, counts=headers)
         cpu = (time.process_time() - cpu0) / iterations * 1e6
         print(f"B. limiter admit + observe, {label}: {cpu:.1f} us CPU per request")
 

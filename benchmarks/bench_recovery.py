@@ -31,7 +31,7 @@ from binance_async.config import RetryConfig
 from binance_async.testing import FaultPlan, RateLimitConfig, RequestRecord, Simulator
 from binance_async.testing.faults import FaultKind
 
-SCRIPTED_ONLY = frozenset({"http_429", "http_418", "invalid_timestamp"})
+SCRIPTED_ONLY = frozenset({"http_429", "http_418", "invalid_timestamp", "delay_before_execute"})
 
 PLAN = FaultPlan(
     unknown_executed=0.10,
@@ -144,9 +144,10 @@ async def _soak(args: argparse.Namespace, plan: FaultPlan | None) -> Run:
                 run.requests[cid].append(record)
         run.accepted = {cid for cid, n in sim.audit.accepted.items() if n}
         run.duplicates = len(sim.audit.duplicates())
-        run.reconciliations = client.reconciler.reconciliations
-        run.resubmissions = client.reconciler.resubmissions
-        run.lowest_cap = client.reconciler.orders_gate.lowest_limit
+        stats = client.stats
+        run.reconciliations = stats.reconciliations
+        run.resubmissions = stats.resubmissions
+        run.lowest_cap = stats.orders_in_flight_lowest
     return run
 
 

@@ -4,7 +4,10 @@ Both talk to the simulator running in a separate process on 127.0.0.1, in the sa
 the ratio is what matters (absolute numbers move with the machine). Bounded: a fixed count
 of requests per case, and every case has a time limit.
 
-    python benchmarks/bench_requests.py [--requests 3000] [--concurrency 50]
+    python benchmarks/bench_requests.py [--requests 3000] [--concurrency 50] [--rounds 3]
+
+``--json`` prints the medians as one JSON object (``benchmarks/compare_versions.py`` runs this
+script under two versions of the library, alternating, and compares them).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import argparse
 import asyncio
 import hashlib
 import hmac
+import json
 import os
 import secrets
 import statistics
@@ -106,9 +110,11 @@ class Raw:
         return payload
 
 
-async def bench(base: str, api_key: str, secret: str, requests: int, concurrency: int) -> None:
+async def bench(
+    base: str, api_key: str, secret: str, requests: int, concurrency: int, rounds: int
+) -> dict[str, tuple[float, float]]:
+    """CPU us/request and requests/s per case, medians over ``rounds``."""
     results: dict[str, list[tuple[float, float]]] = {}
-    rounds = 3
     qty = Decimal("0.003")
     for round_no in range(rounds):
         async with Raw(base, api_key, secret) as raw:
@@ -143,15 +149,20 @@ async def bench(base: str, api_key: str, secret: str, requests: int, concurrency
                 await run_case(lib_order, requests, concurrency)
             )
 
-    def med(name: str, i: int) -> float:
-        return statistics.median(r[i] for r in results[name])
+    return {
+        name: (statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs))
+        for name, runs in results.items()
+    }
 
-    print(f"requests per case: {requests}, concurrency: {concurrency}, rounds: {rounds} (median)")
+
+def report(medians: dict[str, tuple[float, float]], requests: int, concurrency: int) -> None:
+    """Print the table and the ratios to raw aiohttp."""
+    print(f"requests per case: {requests}, concurrency: {concurrency} (median of rounds)")
     print(f"{'case':38} {'CPU us/req':>11} {'req/s':>9}")
-    for name in results:
-        print(f"{name:38} {med(name, 0):11.1f} {med(name, 1):9.0f}")
+    for name, (cpu, rate) in medians.items():
+        print(f"{name:38} {cpu:11.1f} {rate:9.0f}")
     for what in ("GET /fapi/v1/time", "POST /fapi/v1/order"):
-        ratio = med(f"binance_async {what}", 0) / med(f"raw {what}", 0)
+        ratio = medians[f"binance_async {what}"][0] / medians[f"raw {what}"][0]
         print(f"CPU ratio binance_async / raw aiohttp, {what}: {ratio:.2f}x")
 
 
@@ -159,15 +170,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--json", action="store_true", help="print the medians as JSON")
     args = parser.parse_args()
     api_key, secret = secrets.token_hex(32), secrets.token_hex(32)
     proc, base = start_simulator(api_key, secret)
     try:
-        asyncio.run(bench(base, api_key, secret, args.requests, args.concurrency))
+        medians = asyncio.run(
+            bench(base, api_key, secret, args.requests, args.concurrency, args.rounds)
+        )
     finally:
         assert proc.stdin is not None
         proc.stdin.close()
         proc.wait(10)
+    if args.json:
+        print(json.dumps(medians))
+        return
+    report(medians, args.requests, args.concurrency)
     print(f"python {sys.version.split()[0]}, aiohttp {aiohttp.__version__}, pid {os.getpid()}")
 
 

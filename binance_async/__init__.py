@@ -1,43 +1,114 @@
-"""binance_async: an asyncio-native trading gateway to Binance USDⓈ-M futures."""
+"""binance_async: an asyncio-native trading gateway to Binance USDⓈ-M futures.
+
+The public surface is the sorted ``__all__`` below. Names load on first use, so
+``import binance_async`` costs little until a client is built.
+"""
 
 from __future__ import annotations
 
-from .clock import ServerClock
-from .config import USDM_PRODUCTION_URL, USDM_TESTNET_URL, ClientConfig, RetryConfig
-from .errors import (
-    AlgoOrderRequired,
-    APIError,
-    BadRequest,
-    BinanceError,
-    CancelRejected,
-    DeadlineExceeded,
-    DuplicateClientOrderId,
-    ExecutionUnknown,
-    FilterRejected,
-    FilterViolation,
-    InsufficientMargin,
-    InternalError,
-    InvalidRequest,
-    InvalidSignature,
-    InvalidTimestamp,
-    IPBanned,
-    NoSuchOrder,
-    OrderRejected,
-    RateLimited,
-    RequestTimeout,
-    ServerBusy,
-    ServiceUnavailable,
-    Throttled,
-    TransportError,
-    Unauthorized,
-    UnknownOutcome,
-    UnknownSymbol,
-)
-from .limits import LimitsSnapshot
-from .models import AccountInfo, Balance, ExchangeInfo, Order, Position, SymbolInfo
-from .usdm import UMFutures
+import importlib
+from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+if TYPE_CHECKING:
+    from .budget import BudgetStore, MemoryBudgetStore
+    from .client import ClientState, ClientStats
+    from .clock import ServerClock
+    from .config import ClientConfig, RetryConfig
+    from .errors import (
+        AlgoOrderRequired,
+        APIError,
+        BadRequest,
+        BinanceError,
+        CancelRejected,
+        DeadlineExceeded,
+        DuplicateClientOrderId,
+        ExecutionUnknown,
+        FilterRejected,
+        FilterViolation,
+        InsufficientMargin,
+        InternalError,
+        InvalidRequest,
+        InvalidSignature,
+        InvalidTimestamp,
+        IPBanned,
+        MalformedAnswer,
+        NoSuchOrder,
+        OrderRejected,
+        RateLimited,
+        RequestInfo,
+        RequestTimeout,
+        ServerBusy,
+        ServiceUnavailable,
+        Throttled,
+        TransportError,
+        Unauthorized,
+        UnexpectedRedirect,
+        UnknownOutcome,
+        UnknownSymbol,
+    )
+    from .models import AccountInfo, Balance, ExchangeInfo, Order, Position, SymbolInfo
+    from .ratelimits import LimitsSnapshot, WindowState
+    from .reconcile import InterruptedOrder
+    from .usdm import UMFutures
+    from .venues.usdm import USDM_PRODUCTION_URL, USDM_TESTNET_URL
+
+__version__ = "0.2.0.dev0"
+
+_ERRORS = (
+    "APIError",
+    "AlgoOrderRequired",
+    "BadRequest",
+    "BinanceError",
+    "CancelRejected",
+    "DeadlineExceeded",
+    "DuplicateClientOrderId",
+    "ExecutionUnknown",
+    "FilterRejected",
+    "FilterViolation",
+    "IPBanned",
+    "InsufficientMargin",
+    "InternalError",
+    "InvalidRequest",
+    "InvalidSignature",
+    "InvalidTimestamp",
+    "MalformedAnswer",
+    "NoSuchOrder",
+    "OrderRejected",
+    "RateLimited",
+    "RequestInfo",
+    "RequestTimeout",
+    "ServerBusy",
+    "ServiceUnavailable",
+    "Throttled",
+    "TransportError",
+    "Unauthorized",
+    "UnexpectedRedirect",
+    "UnknownOutcome",
+    "UnknownSymbol",
+)
+#: Public name -> the module that defines it (one import path per name).
+_WHERE: dict[str, str] = {
+    **dict.fromkeys(_ERRORS, "errors"),
+    "AccountInfo": "models",
+    "Balance": "models",
+    "BudgetStore": "budget",
+    "ClientConfig": "config",
+    "ClientState": "client",
+    "ClientStats": "client",
+    "ExchangeInfo": "models",
+    "InterruptedOrder": "reconcile",
+    "LimitsSnapshot": "ratelimits",
+    "MemoryBudgetStore": "budget",
+    "Order": "models",
+    "Position": "models",
+    "RetryConfig": "config",
+    "ServerClock": "clock",
+    "SymbolInfo": "models",
+    "UMFutures": "usdm",
+    "USDM_PRODUCTION_URL": "venues.usdm",
+    "USDM_TESTNET_URL": "venues.usdm",
+    "WindowState": "ratelimits",
+}
 
 __all__ = [
     "USDM_PRODUCTION_URL",
@@ -48,8 +119,11 @@ __all__ = [
     "BadRequest",
     "Balance",
     "BinanceError",
+    "BudgetStore",
     "CancelRejected",
     "ClientConfig",
+    "ClientState",
+    "ClientStats",
     "DeadlineExceeded",
     "DuplicateClientOrderId",
     "ExchangeInfo",
@@ -59,15 +133,19 @@ __all__ = [
     "IPBanned",
     "InsufficientMargin",
     "InternalError",
+    "InterruptedOrder",
     "InvalidRequest",
     "InvalidSignature",
     "InvalidTimestamp",
     "LimitsSnapshot",
+    "MalformedAnswer",
+    "MemoryBudgetStore",
     "NoSuchOrder",
     "Order",
     "OrderRejected",
     "Position",
     "RateLimited",
+    "RequestInfo",
     "RequestTimeout",
     "RetryConfig",
     "ServerBusy",
@@ -78,7 +156,22 @@ __all__ = [
     "TransportError",
     "UMFutures",
     "Unauthorized",
+    "UnexpectedRedirect",
     "UnknownOutcome",
     "UnknownSymbol",
+    "WindowState",
     "__version__",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'binance_async' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -91,9 +91,10 @@ async def _demo(signals: int, concurrency: int) -> int:
                 f"uncertainty +-{client.clock.uncertainty_ms:.1f} ms, "
                 f"resyncs {client.clock.resyncs}, -1021 repaired {client.stats.timestamp_resends}"
             )
+            stats = client.stats
             print(
-                f"recovery   {client.reconciler.reconciliations} unknown outcomes settled, "
-                f"{client.reconciler.resubmissions} resubmitted, {client.stats.backoffs} backoffs"
+                f"recovery   {stats.reconciliations} unknown outcomes settled, "
+                f"{stats.resubmissions} resubmitted, {stats.backoffs} backoffs"
             )
             print(f"limits     {client.limits}")
         duplicates = [cid for cid, n in sim.audit.accepted.items() if n > 1]

@@ -1,76 +1,190 @@
-"""Where the limiter keeps used counts: one integer per (key, window start).
+"""Budget stores: where several clients (processes, hosts) share their used counts.
 
-A key names one rate limit on one scope, e.g. ``"REQUEST_WEIGHT 1M @10.0.0.1"`` or
-``"ORDERS 10S"``. :class:`BudgetStore` is the small interface the limiter needs, so a store
-shared by several processes on the same IP or account can be plugged in later;
-:class:`MemoryBudgetStore` is the in-process one.
+A client decides on its own ledger's local mirror (:mod:`.ledger`), which costs nothing. With a
+shared store, one async step per admission (:meth:`BudgetStore.sync`) makes the decision hold
+across every client of the store: it reserves the request's cost on every window it touches
+only if all of them can take it, and carries the client's pending news along (settled
+reservations, commits, the server's counts, 429 pauses and 418 bans), so a network store
+needs one round trip per request. Its answer raises the local mirror to the shared counts.
+
+Keys name the venue, the scope (``ip:<egress address>`` or ``account:<account>``) and the
+window (``REQUEST_WEIGHT 1M``), e.g. ``usdm|ip:default|REQUEST_WEIGHT 1M``; windows are
+identified by their start on the exchange's clock. A reservation of a client that dies is
+dropped by the store once ``hold_until_ms`` passes.
+
+:class:`MemoryBudgetStore` shares a budget between clients of one process (several accounts
+trading from one address, say); ``binance_async.redis.RedisBudgetStore`` does it across
+processes and hosts.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Protocol
 
-__all__ = ["BudgetStore", "MemoryBudgetStore"]
+import attrs
+
+__all__ = [
+    "BudgetStore",
+    "Claim",
+    "MemoryBudgetStore",
+    "Signal",
+    "SyncReply",
+    "SyncRequest",
+    "Update",
+]
+
+
+@attrs.frozen(slots=True)
+class Claim:
+    """One window a request touches: it fits if the counts of ``starts`` (the current window,
+    and the previous one while the server is not yet seen past the boundary), the live
+    reservations on them and ``cost`` stay within ``limit``."""
+
+    key: str
+    starts: tuple[int, ...]
+    cost: int
+    limit: int
+    #: Admitted beyond the sum as the unconfirmed window's single probe: fits when the current
+    #: window alone can take it and no other probe is live on it.
+    probe: bool = False
+
+
+@attrs.frozen(slots=True)
+class Update:
+    """A change to one window's count: ``add`` a committed cost, or raise it to a reading."""
+
+    key: str
+    start: int
+    value: int
+    add: bool
+
+
+@attrs.frozen(slots=True)
+class Signal:
+    """A scope refused by the server: paused (429) and/or banned (418) until these times."""
+
+    scope: str
+    paused_until_ms: int = 0
+    banned_until_ms: int = 0
+
+
+@attrs.frozen(slots=True)
+class SyncRequest:
+    """Everything one sync carries: a reservation to make (or none), and pending news."""
+
+    now_ms: int
+    hold_id: str | None = None
+    claims: tuple[Claim, ...] = ()
+    hold_until_ms: int = 0
+    releases: tuple[str, ...] = ()
+    updates: tuple[Update, ...] = ()
+    signals: tuple[Signal, ...] = ()
+
+
+@attrs.frozen(slots=True)
+class SyncReply:
+    """The store's answer: whether the reservation was made, and the shared state."""
+
+    granted: bool
+    #: Per (key, window start) of every claim: the committed count plus other clients' live
+    #: reservations on it.
+    counts: Mapping[tuple[str, int], int]
+    #: Active refusals of the scopes the claims touch.
+    signals: tuple[Signal, ...] = ()
+    #: When refused for other clients' reservations: how long until one ends at the latest.
+    retry_after_ms: int = 0
 
 
 class BudgetStore(Protocol):
-    """Used counts per (key, window start in server ms)."""
+    """Shared used counts, reservations and refusals."""
 
-    def get(self, key: str, window_start_ms: int) -> int:
-        """The count for that window; 0 when nothing was recorded."""
+    async def sync(self, request: SyncRequest) -> SyncReply:
+        """Apply ``request`` atomically and answer with the shared state of its claims."""
         ...
 
-    def raise_to(self, key: str, window_start_ms: int, value: int) -> int:
-        """Set the count to ``max(count, value)``; return the new count."""
-        ...
 
-    def add(self, key: str, window_start_ms: int, amount: int) -> int:
-        """Add ``amount`` to the count; return the new count."""
-        ...
-
-    def drop_before(self, key: str, window_start_ms: int) -> None:
-        """Forget the key's windows that start before ``window_start_ms``."""
-        ...
+def _scope_of(key: str) -> str:
+    return key.rsplit("|", 1)[0]
 
 
 class MemoryBudgetStore:
-    """A :class:`BudgetStore` in a dict; the limiter prunes it, so it stays small."""
+    """A :class:`BudgetStore` in this process (atomic: it never awaits)."""
 
-    __slots__ = ("_data",)
+    #: Counts of windows that started this long before now are forgotten (the longest
+    #: window a venue has is a day).
+    KEEP_MS = 2 * 86_400_000
 
     def __init__(self) -> None:
-        self._data: dict[str, dict[int, int]] = {}
+        self._counts: dict[tuple[str, int], int] = {}
+        self._next_prune_ms = 0
+        self._holds: dict[str, tuple[tuple[Claim, ...], int]] = {}
+        self._signals: dict[str, Signal] = {}
 
-    def get(self, key: str, window_start_ms: int) -> int:
-        """The count for that window; 0 when nothing was recorded."""
-        windows = self._data.get(key)
-        return 0 if windows is None else windows.get(window_start_ms, 0)
+    async def sync(self, request: SyncRequest) -> SyncReply:
+        """Apply ``request`` atomically and answer with the shared state of its claims."""
+        now = request.now_ms
+        for hold_id in request.releases:
+            self._holds.pop(hold_id, None)
+        for hold_id in [h for h, (_, until) in self._holds.items() if until <= now]:
+            del self._holds[hold_id]
+        counts = self._counts
+        if now >= self._next_prune_ms:
+            self._next_prune_ms = now + 60_000
+            for where in [w for w in counts if w[1] < now - self.KEEP_MS]:
+                del counts[where]
+        for update in request.updates:
+            where = (update.key, update.start)
+            if update.add:
+                counts[where] = counts.get(where, 0) + update.value
+            elif update.value > counts.get(where, 0):
+                counts[where] = update.value
+        for signal in request.signals:
+            old = self._signals.get(signal.scope, Signal(signal.scope))
+            self._signals[signal.scope] = Signal(
+                signal.scope,
+                max(old.paused_until_ms, signal.paused_until_ms),
+                max(old.banned_until_ms, signal.banned_until_ms),
+            )
+        scopes = {_scope_of(c.key) for c in request.claims}
+        signals = tuple(
+            s
+            for s in (self._signals.get(scope) for scope in sorted(scopes))
+            if s is not None and max(s.paused_until_ms, s.banned_until_ms) > now
+        )
+        held = self._held()
+        view = {
+            (c.key, s): counts.get((c.key, s), 0) + held.get((c.key, s), (0, False))[0]
+            for c in request.claims
+            for s in c.starts
+        }
+        granted = bool(request.claims) and not signals
+        for claim in request.claims if granted else ():
+            if claim.probe:
+                probing = held.get((claim.key, claim.starts[-1]), (0, False))[1]
+                fits = not probing and view[claim.key, claim.starts[-1]] + claim.cost <= claim.limit
+            else:
+                fits = sum(view[claim.key, s] for s in claim.starts) + claim.cost <= claim.limit
+            granted = granted and fits
+        if granted and request.hold_id is not None:
+            self._holds[request.hold_id] = (request.claims, request.hold_until_ms)
+        waits = [until - now for _, until in self._holds.values()]
+        retry = 0 if granted or not held else max(1, min(waits, default=1))
+        return SyncReply(granted=granted, counts=view, signals=signals, retry_after_ms=retry)
 
-    def raise_to(self, key: str, window_start_ms: int, value: int) -> int:
-        """Set the count to ``max(count, value)``; return the new count."""
-        windows = self._data.setdefault(key, {})
-        current = windows.get(window_start_ms, 0)
-        if value > current:
-            windows[window_start_ms] = current = value
-        return current
-
-    def add(self, key: str, window_start_ms: int, amount: int) -> int:
-        """Add ``amount`` to the count; return the new count."""
-        windows = self._data.setdefault(key, {})
-        value = windows.get(window_start_ms, 0) + amount
-        windows[window_start_ms] = value
-        return value
-
-    def drop_before(self, key: str, window_start_ms: int) -> None:
-        """Forget the key's windows that start before ``window_start_ms``."""
-        windows = self._data.get(key)
-        if windows:
-            for start in [s for s in windows if s < window_start_ms]:
-                del windows[start]
+    def _held(self) -> dict[tuple[str, int], tuple[int, bool]]:
+        """Live reservations per window: their total cost, and whether a probe is among them."""
+        held: dict[tuple[str, int], tuple[int, bool]] = {}
+        for claims, _ in self._holds.values():
+            for claim in claims:
+                where = (claim.key, claim.starts[-1])
+                cost, probing = held.get(where, (0, False))
+                held[where] = (cost + claim.cost, probing or claim.probe)
+        return held
 
     def __len__(self) -> int:
         """Number of (key, window) counts held."""
-        return sum(len(w) for w in self._data.values())
+        return len(self._counts)
 
     def __repr__(self) -> str:
-        return f"<MemoryBudgetStore keys={len(self._data)} windows={len(self)}>"
+        return f"<MemoryBudgetStore windows={len(self._counts)} holds={len(self._holds)}>"

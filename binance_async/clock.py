@@ -6,9 +6,17 @@ time t0 and the receive time t1, so the server's clock read somewhere in [t0, t1
 serverTime - (t0 + t1) / 2 with an error of at most (t1 - t0) / 2. The estimator trusts the
 sample whose error bound, aged by a drift allowance, is smallest (the NTP clock filter).
 
+No single sample moves the estimate. Two honest samples always agree (their error bounds
+overlap), so a sample that contradicts the estimate waits aside until a second one agrees with
+it (the server's clock really stepped) or one agrees with the estimate (it was an outlier: a
+stale cache, a bogus answer). Before the first two samples agree there is no estimate to stamp
+requests with.
+
 :class:`ServerClock` keeps that estimate fresh in a background task: on a schedule, sooner
-while uncertain, at once after a ``-1021`` (:meth:`ServerClock.resync`), and when the wall
-clock and the monotonic clock stop agreeing (a suspended VM, a stepped clock).
+while uncertain or while a step is suspected, at once after a ``-1021``
+(:meth:`ServerClock.resync`, shared by every caller in its own task, so cancelling one caller
+cancels nobody else's wait), and when the wall clock and the monotonic clock stop agreeing (a
+suspended VM, a stepped clock).
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ __all__ = [
     "ServerClock",
     "SystemTime",
     "TimeSource",
+    "agree",
     "estimate_offset",
 ]
 
@@ -91,6 +100,14 @@ class Estimate:
     sample: Sample
 
 
+def agree(a: Sample, b: Sample, drift_ppm: float) -> bool:
+    """Whether two samples can both be honest: their error bounds (aged) overlap."""
+    gap = abs(a.offset_ns - b.offset_ns)
+    age_ns = abs(a.received_ns - b.received_ns)
+    slack = a.half_rtt_ns + b.half_rtt_ns + 2 * _QUANTUM_NS + _NS_PER_MS
+    return gap <= slack + int(age_ns * drift_ppm / 1e6)
+
+
 def estimate_offset(samples: Sequence[Sample], now_ns: int, drift_ppm: float) -> Estimate | None:
     """Pick the sample with the smallest error bound at ``now_ns`` (pure function).
 
@@ -108,6 +125,12 @@ def estimate_offset(samples: Sequence[Sample], now_ns: int, drift_ppm: float) ->
 
 
 SampleFetch = Callable[[], Awaitable[Sample]]
+
+
+def _retrieve(task: asyncio.Task[None]) -> None:
+    """Mark a shared task's error as seen: its callers got it, or nobody is waiting."""
+    if not task.cancelled():
+        task.exception()
 
 
 class ServerClock:
@@ -147,8 +170,11 @@ class ServerClock:
         # are never stamped from it (the gateway awaits ensure_synced first).
         self._offset_ns = time_source.wall_ns() - time_source.monotonic_ns()
         self._estimate: Estimate | None = None
+        self._estimate_bound_ns = self._estimate_at_ns = 0
+        self._drift_per_ns = drift_ppm / 1e6
         self._wall_minus_mono_ns = self._offset_ns
-        self._resync: asyncio.Future[None] | None = None
+        self._pending: deque[Sample] = deque(maxlen=4)
+        self._resync_task: asyncio.Task[None] | None = None
         self._task: asyncio.Task[None] | None = None
         #: Bumped whenever the estimate is replaced after a resync; requests stamped under an
         #: older generation need no further resync when they come back with -1021.
@@ -156,6 +182,8 @@ class ServerClock:
         self.samples_taken = 0
         self.resyncs = 0
         self.steps_detected = 0
+        #: Samples held aside because they contradicted the estimate.
+        self.outliers = 0
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -177,13 +205,10 @@ class ServerClock:
     @property
     def uncertainty_ms(self) -> float:
         """Bound on the estimate's error now, ms (1000 before the first sample)."""
-        est = self._estimate
-        if est is None:
+        if self._estimate is None:
             return 1000.0
-        sample = est.sample
-        age_ns = max(0, self.time.monotonic_ns() - sample.received_ns)
-        bound = sample.half_rtt_ns + _QUANTUM_NS + age_ns * self._drift_ppm / 1e6
-        return bound / _NS_PER_MS
+        age_ns = self.time.monotonic_ns() - self._estimate_at_ns
+        return (self._estimate_bound_ns + max(0, age_ns) * self._drift_per_ns) / _NS_PER_MS
 
     def _current(self) -> Estimate | None:
         if not self._samples:
@@ -201,65 +226,112 @@ class ServerClock:
 
     # -- updating --------------------------------------------------------------------------
 
-    def add_sample(self, sample: Sample) -> None:
-        """Fold one round trip into the estimate; a sample that contradicts it means a step."""
+    def add_sample(self, sample: Sample) -> bool:
+        """Fold one round trip in; True when it is trusted (it moved or confirmed the estimate).
+
+        A sample that contradicts the estimate is held aside: it takes a second sample that
+        agrees with it to replace the estimate (a step of the server's clock, or ours).
+        """
         self.samples_taken += 1
-        current = self._current()
-        if current is not None:
-            gap = abs(sample.offset_ns - current.offset_ns)
-            if gap > sample.half_rtt_ns + _QUANTUM_NS + current.uncertainty_ns + _NS_PER_MS:
-                # Both error bounds cannot hold at once: the server's clock (or ours) moved.
-                self.steps_detected += 1
-                log.info("server clock stepped by %.1f ms; old samples dropped", gap / 1e6)
-                self._samples.clear()
-        self._samples.append(sample)
+        if sample.received_ns < sample.sent_ns:
+            return False
+        drift = self._drift_ppm
+        if self._samples:
+            best = self._current()
+            assert best is not None
+            if agree(sample, best.sample, drift):
+                self._samples.append(sample)
+                self._pending.clear()
+                self._adopt()
+                return True
+        partners = [p for p in self._pending if agree(sample, p, drift)]
+        self._pending.append(sample)
+        if not partners:
+            if self._samples:
+                self.outliers += 1
+                log.info(
+                    "clock: a sample %+.1f ms off the estimate is held aside until confirmed",
+                    (sample.offset_ns - self._offset_ns) / 1e6,
+                )
+            return False
+        if self._samples:
+            self.steps_detected += 1
+            log.info(
+                "clock: server clock stepped by %+.1f ms (two samples agree); old samples dropped",
+                (sample.offset_ns - self._offset_ns) / 1e6,
+            )
+        self._samples.clear()
+        self._samples.extend([*partners, sample])
+        self._pending.clear()
+        self._adopt()
+        return True
+
+    def _adopt(self) -> None:
         best = self._current()
         assert best is not None
         self._estimate = best
+        self._estimate_bound_ns = best.sample.half_rtt_ns + _QUANTUM_NS
+        self._estimate_at_ns = best.sample.received_ns
         self._offset_ns = best.offset_ns
         self._wall_minus_mono_ns = self.time.wall_ns() - self.time.monotonic_ns()
 
-    async def sample(self) -> Sample:
-        """Take one sample now and fold it in."""
-        sample = await self._fetch()
-        self.add_sample(sample)
-        return sample
+    async def sample(self) -> bool:
+        """Take one sample now and fold it in; True when it was trusted."""
+        return self.add_sample(await self._fetch())
 
-    async def sync(self, samples: int | None = None) -> None:
-        """Take ``samples`` round trips in a row (the initial sync)."""
-        for _ in range(samples or self._initial_samples):
+    async def sync(self, samples: int | None = None, *, attempts: int = 8) -> bool:
+        """Take at least ``samples`` round trips, more (up to ``attempts``) until two agree.
+
+        Returns whether the clock is synced; errors of the round trips propagate.
+        """
+        wanted = samples or self._initial_samples
+        for taken in range(1, max(attempts, wanted) + 1):
             await self.sample()
+            if taken >= wanted and self._estimate is not None and not self._pending:
+                return True
+        return self._estimate is not None
 
     async def ensure_synced(self) -> None:
-        """Sync once if no sample was taken yet."""
+        """Sync once if no estimate exists yet."""
         if self._estimate is None:
             await self.resync()
 
     async def resync(self, *, stale_generation: int | None = None) -> None:
-        """Re-estimate now, dropping old samples; concurrent callers share one resync.
+        """Re-estimate now from fresh samples; concurrent callers share one resync.
 
         ``stale_generation``: the generation a refused request was stamped under; if the
-        estimate was already replaced since, nothing more is done.
+        estimate was replaced since, nothing more is done. The resync runs in a task of its
+        own: a caller cancelled (or timed out) while waiting leaves it running for the rest.
+        Raises what the resync's round trips raised.
         """
         if stale_generation is not None and stale_generation < self.generation:
             return
-        if self._resync is not None:
-            await asyncio.shield(self._resync)
-            return
-        self._resync = asyncio.get_running_loop().create_future()
+        task = self._resync_task
+        if task is None or task.done():
+            task = asyncio.get_running_loop().create_task(
+                self._resync(), name="binance_async.clock-resync"
+            )
+            task.add_done_callback(_retrieve)
+            self._resync_task = task
+        await asyncio.shield(task)
+
+    async def _resync(self) -> None:
+        self.resyncs += 1
+        # The estimate just failed (-1021): new samples must agree among themselves, not
+        # with it. It keeps serving the limiter's notion of "now" until replaced.
+        trusted = list(self._samples)
+        self._samples.clear()
+        self._pending.clear()
         try:
-            self.resyncs += 1
-            self._samples.clear()
-            await self.sync(2)
-            self.generation += 1
-            self._resync.set_result(None)
-        except BaseException as exc:
-            self._resync.set_exception(exc)
-            # The waiters see the error; nobody else needs to retrieve it.
-            self._resync.exception()
+            synced = await self.sync(2)
+        except BaseException:
+            if not self._samples:
+                self._samples.extend(trusted)
             raise
-        finally:
-            self._resync = None
+        if not synced and not self._samples:
+            self._samples.extend(trusted)
+            return
+        self.generation += 1
 
     # -- background ------------------------------------------------------------------------
 
@@ -271,17 +343,18 @@ class ServerClock:
             )
 
     async def stop(self) -> None:
-        """Cancel and await the background task."""
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        """Cancel and await the background task and any resync."""
+        for task in (self._task, self._resync_task):
+            if task is not None and not task.done():
+                task.cancel()
+                with contextlib.suppress(BaseException):
+                    await task
+        self._task = self._resync_task = None
 
     def next_interval_s(self) -> float:
         """How long until the next scheduled sample: shorter while uncertain or young."""
         est = self._current()
-        if est is None or est.uncertainty_ns > self._uncertain_ns:
+        if est is None or est.uncertainty_ns > self._uncertain_ns or self._pending:
             return self._fast_interval_s
         if len(self._samples) < self._initial_samples:
             return self._fast_interval_s

@@ -1,24 +1,16 @@
-"""Client configuration: base URLs, recvWindow, timeouts, pool sizes. Holds no key material."""
+"""Client configuration: base URL, recvWindow, timeouts, pool sizes. Holds no key material."""
 
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Sequence
 
 import attrs
 
-__all__ = [
-    "MAX_RECV_WINDOW_MS",
-    "USDM_PRODUCTION_URL",
-    "USDM_TESTNET_URL",
-    "ClientConfig",
-    "RetryConfig",
-]
+__all__ = ["MAX_RECV_WINDOW_MS", "ClientConfig", "RetryConfig"]
 
 log = logging.getLogger("binance_async")
-
-USDM_PRODUCTION_URL = "https://fapi.binance.com"
-USDM_TESTNET_URL = "https://testnet.binancefuture.com"
 
 #: The exchange's documented ceiling (reference/fapi-rules.md section 3).
 MAX_RECV_WINDOW_MS = 60_000
@@ -43,8 +35,15 @@ def _check_recv_window(_: object, attribute: attrs.Attribute[int], value: int) -
 
 
 def _positive(_: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(f"{attribute.name} must be a finite number, got {value!r}")
     if not value > 0:
         raise ValueError(f"{attribute.name} must be > 0, got {value!r}")
+
+
+def _count(_: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"{attribute.name} must be an int >= 0, got {value!r}")
 
 
 def _to_tuple(value: Sequence[str]) -> tuple[str, ...]:
@@ -59,32 +58,41 @@ class RetryConfig:
     base_delay_s: float = attrs.field(default=0.2, validator=_positive)
     max_delay_s: float = attrs.field(default=3.2, validator=_positive)
     #: Resends after a certain failure (503 "Service Unavailable.", -1008, -1001).
-    max_retries: int = 5
+    max_retries: int = attrs.field(default=5, validator=_count)
     #: Resends after -1021, each after a clock resync.
-    max_timestamp_retries: int = 2
+    max_timestamp_retries: int = attrs.field(default=2, validator=_count)
     #: Extra wait past ``timestamp + recvWindow`` before an absent order counts as not placed.
-    settle_margin_ms: int = 1000
+    settle_margin_ms: int = attrs.field(default=1000, validator=_count)
     #: Share of each delay drawn at random (0.25 = +-25 %).
-    jitter: float = 0.25
+    jitter: float = attrs.field(
+        default=0.25,
+        validator=attrs.validators.and_(attrs.validators.ge(0.0), attrs.validators.lt(1.0)),
+    )
+    #: The shortest pause after a 429, whatever its ``Retry-After`` says; it doubles while
+    #: 429s repeat.
+    rate_limit_floor_s: float = attrs.field(default=1.0, validator=_positive)
 
 
 @attrs.frozen(kw_only=True, slots=True)
 class ClientConfig:
     """Everything about a client except its keys."""
 
-    base_url: str = USDM_PRODUCTION_URL
+    base_url: str
     recv_window_ms: int = attrs.field(default=5000, validator=_check_recv_window)
     #: One HTTP request, from send to the last byte of the answer.
     request_timeout_s: float = attrs.field(default=10.0, validator=_positive)
     #: The whole call, with its retries and reconciliation.
     call_deadline_s: float = attrs.field(default=60.0, validator=_positive)
+    #: How long ``aclose()`` lets calls in flight finish (each ends with its result, a
+    #: definite error or ExecutionUnknown) before it closes the connections.
+    close_timeout_s: float = attrs.field(default=5.0, validator=_positive)
     #: Source addresses; one session (and one weight budget) per address. None: the default.
     local_addresses: tuple[str, ...] | None = attrs.field(
         default=None, converter=attrs.converters.optional(_to_tuple)
     )
     #: Connection cap per session, and keep-alive of idle connections.
-    connections_per_address: int = 100
-    keepalive_timeout_s: float = 30.0
+    connections_per_address: int = attrs.field(default=100, validator=attrs.validators.ge(1))
+    keepalive_timeout_s: float = attrs.field(default=30.0, validator=_positive)
     #: Clock: regular resync period, and the faster one while uncertain.
     clock_resync_interval_s: float = attrs.field(default=60.0, validator=_positive)
     retry: RetryConfig = attrs.Factory(RetryConfig)

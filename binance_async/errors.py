@@ -1,4 +1,4 @@
-"""Exceptions raised by binance_async, and the one table that maps exchange codes to them.
+"""Exceptions raised by binance_async, and the one place an answer becomes a typed error.
 
 The tree::
 
@@ -8,34 +8,40 @@ The tree::
     │   └── FilterViolation                   price/quantity breaks a symbol filter
     ├── IPBanned                              418: nothing is sent until ``until_ms``
     ├── TransportError                        no answer could be read (connection, timeout)
-    │   ├── RequestTimeout
+    │   ├── RequestTimeout (also TimeoutError)
     │   └── DeadlineExceeded                  the call's deadline passed before sending
     ├── ExecutionUnknown                      an order's fate stayed unknown past the deadline
     └── APIError                              the exchange answered with an error
         ├── InvalidTimestamp        -1021, -5028
         ├── InvalidSignature        -1022
-        ├── Unauthorized            -1002, -2014, -2015
+        ├── Unauthorized            -1002, -2014, -2015, 401/403
         ├── RateLimited             429 (-1003, -1015)
         ├── ServerBusy                          certain failures, safe to resend
         │   ├── Throttled           -1008
         │   ├── ServiceUnavailable  503 "Service Unavailable."
         │   └── InternalError       -1001
-        ├── UnknownOutcome          503 unknown, -1000, -1006, -1007, 408: may have executed
+        ├── UnknownOutcome          503 unknown, -1000, -1006, -1007, 408, 5xx: may have executed
+        │   └── MalformedAnswer     a 2xx that is not the endpoint's answer
+        │       └── UnexpectedRedirect  a 3xx: never followed
         ├── BadRequest              -11xx parameter errors
         └── OrderRejected           -2xxx / -4xxx / -5xxx order errors
             ├── NoSuchOrder         -2013
             ├── CancelRejected      -2011
             ├── InsufficientMargin  -2018, -2019
             ├── DuplicateClientOrderId  -4116
-            ├── FilterRejected      filter failures (-4xxx price/qty/notional)
+            ├── FilterRejected      filter failures (-4xxx price/qty/notional, -1111)
             └── AlgoOrderRequired   -4120
 
-No exception carries a secret: only the endpoint (method and path), never the query.
+Which code maps to which class is venue data (``binance_async.venues``); :func:`api_error` adds
+the HTTP rules every Binance venue shares. Every error of a request carries its
+:class:`RequestInfo`, given when the error is built. No exception carries a secret: the
+endpoint (method and path), never the query. Every exception survives a pickle round trip.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, NamedTuple
 
 __all__ = [
     "APIError",
@@ -43,6 +49,7 @@ __all__ = [
     "BadRequest",
     "BinanceError",
     "CancelRejected",
+    "CodeTable",
     "DeadlineExceeded",
     "DuplicateClientOrderId",
     "ExecutionUnknown",
@@ -54,23 +61,62 @@ __all__ = [
     "InvalidRequest",
     "InvalidSignature",
     "InvalidTimestamp",
+    "MalformedAnswer",
     "NoSuchOrder",
     "OrderRejected",
     "RateLimited",
+    "RequestInfo",
     "RequestTimeout",
     "ServerBusy",
     "ServiceUnavailable",
     "Throttled",
     "TransportError",
     "Unauthorized",
+    "UnexpectedRedirect",
     "UnknownOutcome",
     "UnknownSymbol",
     "api_error",
 ]
 
 
+class RequestInfo(NamedTuple):
+    """The facts of one request, as it was sent."""
+
+    method: str
+    path: str
+    #: The signed request's ``timestamp`` (server ms); None when it was not signed.
+    timestamp_ms: int | None = None
+    #: The order's client id (or the call's reference), when there is one.
+    client_order_id: str | None = None
+    #: Local monotonic time (ns) when the request left; None when it never did.
+    sent_ns: int | None = None
+    #: Generation of the clock estimate the timestamp came from (see ``ServerClock``).
+    clock_generation: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+def _rebuild(cls: type[BinanceError], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
+    exc = cls.__new__(cls, *args)
+    exc.args = args
+    exc.__dict__.update(state)
+    return exc
+
+
 class BinanceError(Exception):
     """Base of every error binance_async raises."""
+
+    request: RequestInfo | None = None
+
+    @property
+    def endpoint(self) -> str | None:
+        """The request's method and path, for errors of a request."""
+        return None if self.request is None else str(self.request)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keyword-only constructors cannot be replayed from ``args``: rebuild from the state.
+        return (_rebuild, (type(self), self.args, dict(self.__dict__)))
 
 
 class InvalidRequest(BinanceError, ValueError):
@@ -91,7 +137,7 @@ class FilterViolation(InvalidRequest):
 
 
 class IPBanned(BinanceError):
-    """The exchange banned this egress address (HTTP 418) until ``until_ms``."""
+    """The exchange banned this egress address (HTTP 418) until ``until_ms`` (server ms)."""
 
     def __init__(self, until_ms: int, address: str | None = None) -> None:
         where = f" for {address}" if address else ""
@@ -101,26 +147,27 @@ class IPBanned(BinanceError):
 
 
 class TransportError(BinanceError):
-    """No response could be read: connection refused, dropped, or reset."""
+    """No answer could be read: connection refused, dropped, or reset."""
 
-    def __init__(self, message: str, *, endpoint: str, sent: bool) -> None:
-        super().__init__(f"{endpoint}: {message}")
-        self.endpoint = endpoint
+    request: RequestInfo
+
+    def __init__(self, message: str, *, request: RequestInfo, sent: bool) -> None:
+        super().__init__(f"{request}: {message}")
+        self.request = request
         #: True when the request may have reached the exchange.
         self.sent = sent
-        #: The signed request's ``timestamp`` (ms), when it was signed.
-        self.timestamp_ms: int | None = None
 
 
-class RequestTimeout(TransportError):
-    """No response arrived within the request timeout."""
+class RequestTimeout(TransportError, TimeoutError):
+    """No answer arrived within the request's timeout."""
 
 
 class DeadlineExceeded(TransportError):
-    """The call's deadline passed while it waited (for budget or a slot); nothing was sent."""
+    """The call's deadline passed while it waited (for budget, a slot or a closing client);
+    nothing was sent."""
 
-    def __init__(self, message: str, *, endpoint: str) -> None:
-        super().__init__(message, endpoint=endpoint, sent=False)
+    def __init__(self, message: str, *, request: RequestInfo) -> None:
+        super().__init__(message, request=request, sent=False)
 
 
 class ExecutionUnknown(BinanceError):
@@ -129,16 +176,20 @@ class ExecutionUnknown(BinanceError):
     Query it later by ``client_order_id``.
     """
 
-    def __init__(self, client_order_id: str, *, endpoint: str, cause: str) -> None:
+    request: RequestInfo
+
+    def __init__(self, client_order_id: str, *, request: RequestInfo, cause: str) -> None:
         super().__init__(
-            f"{endpoint}: outcome of order {client_order_id!r} unknown past the deadline ({cause})"
+            f"{request}: outcome of order {client_order_id!r} unknown past the deadline ({cause})"
         )
         self.client_order_id = client_order_id
-        self.endpoint = endpoint
+        self.request = request
 
 
 class APIError(BinanceError):
     """The exchange answered with an error status and, usually, a Binance error body."""
+
+    request: RequestInfo
 
     def __init__(
         self,
@@ -146,24 +197,21 @@ class APIError(BinanceError):
         status: int,
         code: int | None,
         message: str,
-        endpoint: str,
-        headers: Any = None,
+        request: RequestInfo,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         label = f"{code}" if code is not None else "no code"
-        super().__init__(f"{endpoint} -> HTTP {status} ({label}): {message}")
+        super().__init__(f"{request} -> HTTP {status} ({label}): {message}")
         self.status = status
         self.code = code
         self.message = message
-        self.endpoint = endpoint
-        self.headers = headers
-        #: The signed request's ``timestamp`` (ms), when it was signed.
-        self.timestamp_ms: int | None = None
-        #: The clock's generation when the request was stamped (see ServerClock.resync).
-        self.clock_generation = 0
+        self.request = request
+        #: The answer's headers (a plain dict), when it had any.
+        self.headers: dict[str, str] = dict(headers) if headers is not None else {}
 
 
 class InvalidTimestamp(APIError):
-    """-1021: the timestamp fell outside the recvWindow (the request was not processed)."""
+    """-1021 / -5028: the timestamp fell outside the recvWindow (not processed)."""
 
 
 class InvalidSignature(APIError):
@@ -179,12 +227,15 @@ class RateLimited(APIError):
 
     @property
     def retry_after_s(self) -> float | None:
-        """Seconds the exchange asked to wait, when it said."""
-        value = self.headers.get("Retry-After") if self.headers is not None else None
-        try:
-            return float(value) if value is not None else None
-        except ValueError:
-            return None
+        """Seconds the exchange asked to wait, when it said so readably."""
+        for name, value in self.headers.items():
+            if name.lower() == "retry-after":
+                try:
+                    seconds = float(value)
+                except ValueError:
+                    return None
+                return seconds if 0 <= seconds < float("inf") else None
+        return None
 
 
 class ServerBusy(APIError):
@@ -204,7 +255,18 @@ class InternalError(ServerBusy):
 
 
 class UnknownOutcome(APIError):
-    """The request reached the exchange but its outcome is unknown (503 unknown, -1006, -1007)."""
+    """The request reached the exchange but its outcome is unknown (503 unknown, -1006...)."""
+
+
+class MalformedAnswer(UnknownOutcome):
+    """A 2xx answer that is not what the endpoint returns (not JSON, wrong shape).
+
+    For an order write the outcome is unknown and settled by query; a read is retried.
+    """
+
+
+class UnexpectedRedirect(MalformedAnswer):
+    """A 3xx answer. Redirects are never followed: nothing is sent to the ``Location``."""
 
 
 class BadRequest(APIError):
@@ -239,36 +301,8 @@ class AlgoOrderRequired(OrderRejected):
     """-4120: conditional order types are placed through the algo-order endpoint."""
 
 
-_FILTER_CODES = (-4002, -4003, -4004, -4005, -4013, -4014, -4016, -4023, -4024, -4164, -1111)
-_BAD_REQUEST_CODES = tuple(range(-1199, -1099))
-
-#: The one code -> class table, from reference/fapi-errors.tsv.
-CODE_TABLE: dict[int, type[APIError]] = {
-    -1000: UnknownOutcome,
-    -1001: InternalError,
-    -1002: Unauthorized,
-    -1003: RateLimited,
-    -1006: UnknownOutcome,
-    -1007: UnknownOutcome,
-    -1008: Throttled,
-    -1015: RateLimited,
-    -1021: InvalidTimestamp,
-    -1022: InvalidSignature,
-    # -5028: the request reached the matching engine past its recvWindow and was refused
-    # unprocessed; like -1021 it is repaired by re-stamping (reference/fapi-errors.tsv).
-    -5028: InvalidTimestamp,
-    -2011: CancelRejected,
-    -2013: NoSuchOrder,
-    -2014: Unauthorized,
-    -2015: Unauthorized,
-    -2018: InsufficientMargin,
-    -2019: InsufficientMargin,
-    -4116: DuplicateClientOrderId,
-    -4120: AlgoOrderRequired,
-    **dict.fromkeys(_FILTER_CODES, FilterRejected),
-}
-for _code in _BAD_REQUEST_CODES:
-    CODE_TABLE.setdefault(_code, BadRequest)
+#: A venue's code -> class table (``binance_async.venues``).
+CodeTable = Mapping[int, type[APIError]]
 
 #: The exchange's only discriminator between its 503 variants is the documented message;
 #: "Service Unavailable." is a definite failure, every other 503 without a code of its own
@@ -277,11 +311,19 @@ _SERVICE_UNAVAILABLE_MSG = "Service Unavailable."
 
 
 def api_error(
-    *, status: int, code: int | None, message: str, endpoint: str, headers: Any = None
+    *,
+    status: int,
+    code: int | None,
+    message: str,
+    request: RequestInfo,
+    table: CodeTable,
+    headers: Mapping[str, str] | None = None,
 ) -> APIError:
-    """Build the typed error for an error response; the only place errors are classified."""
-    cls: type[APIError] | None = CODE_TABLE.get(code) if code is not None else None
-    if status == 503 and cls in (None, UnknownOutcome):
+    """Build the typed error of an answer: the venue's code table, then the HTTP rules."""
+    cls: type[APIError] | None = table.get(code) if code is not None else None
+    if 300 <= status < 400:
+        cls = UnexpectedRedirect
+    elif status == 503 and cls in (None, UnknownOutcome):
         cls = ServiceUnavailable if message.strip() == _SERVICE_UNAVAILABLE_MSG else UnknownOutcome
     elif cls is None:
         if status in (429, 418):
@@ -292,6 +334,8 @@ def api_error(
             cls = Unauthorized
         elif code is not None and code <= -2000:
             cls = OrderRejected
+        elif 200 <= status < 300:
+            cls = MalformedAnswer
         else:
             cls = APIError
-    return cls(status=status, code=code, message=message, endpoint=endpoint, headers=headers)
+    return cls(status=status, code=code, message=message, request=request, headers=headers)

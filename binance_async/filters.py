@@ -7,31 +7,22 @@ a zero field disables its check. Nothing here rounds silently: validation raises
 
 from __future__ import annotations
 
-import re
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Context, Decimal
 
-from .errors import FilterViolation, UnknownSymbol
+from .errors import FilterViolation
 from .models import SymbolInfo
 
-__all__ = ["check_order", "check_symbol_format", "round_price", "round_quantity"]
+__all__ = ["check_order", "round_price", "round_quantity"]
 
-# Upper-case letters and digits, with "_" for dated contracts (BTCUSDT_250328); fapi also lists
-# non-ASCII symbols (since 2025-10), which have no case. Lower case, "/", "-", spaces: refused.
-_SYMBOL = re.compile(r"^(?:[A-Z0-9_]|[^\x00-\x7f])+$")
-
-
-def check_symbol_format(symbol: str) -> None:
-    """Refuse symbols the exchange cannot know, such as ``btcusdt`` or ``BTC/USDT``."""
-    if not isinstance(symbol, str) or not _SYMBOL.match(symbol):
-        raise UnknownSymbol(
-            f"malformed symbol {symbol!r}: expected the exchange form, e.g. BTCUSDT"
-        )
-    if any(ch.islower() for ch in symbol):
-        raise UnknownSymbol(f"malformed symbol {symbol!r}: symbols are upper case")
+#: Exact arithmetic for the checks: the default 28 digits would round a long input onto a
+#: step it is not on (inputs are at most 40 significant digits, see ``params.amount``).
+_EXACT = Context(prec=120)
 
 
 def _on_step(value: Decimal, minimum: Decimal, step: Decimal) -> bool:
-    return step == 0 or (value - minimum) % step == 0
+    if step == 0:
+        return True
+    return _EXACT.remainder(_EXACT.subtract(value, minimum), step) == 0
 
 
 def _check_qty(info: SymbolInfo, quantity: Decimal, *, market: bool) -> None:

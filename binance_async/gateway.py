@@ -1,10 +1,15 @@
-"""One path for every REST call: admit -> stamp -> sign -> send -> observe -> decode -> recover.
+"""One path for every call: admit -> stamp -> sign -> send -> observe -> decode -> recover.
 
-Each stage is one method below, read top to bottom in :meth:`Gateway.request`. The recovery
-policy handles outcomes that are certain (-1021, 429, 503 "Service Unavailable.", -1008,
--1001, and any transient failure of a harmless read). An order write whose outcome is
-unknown is never resent here: the error goes up, carrying the request's timestamp, to the
-reconciler.
+Each stage is a step of :meth:`Gateway._attempt`, read top to bottom; :meth:`Gateway.request`
+wraps it in the recovery policy, which handles the outcomes that are certain (-1021, 429,
+503 "Service Unavailable.", -1008, -1001, and any transient failure of a harmless read). An
+order write whose outcome is unknown is never resent here: the error goes up, carrying its
+:class:`~binance_async.errors.RequestInfo`, to the reconciler.
+
+The gateway is handed a venue (the time endpoint, limits, error codes) and a transport (the
+protocol); it owns the clock, the limiter and the in-flight gate. Every wait it does is
+clipped to the call's deadline, and to the closing deadline once :meth:`Gateway.begin_close`
+was called.
 """
 
 from __future__ import annotations
@@ -15,16 +20,11 @@ import random
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-import aiohttp
-import orjson
-from multidict import CIMultiDictProxy
-from yarl import URL
-
+from .admission import Closed
+from .budget import BudgetStore
 from .clock import SYSTEM_TIME, Sample, ServerClock, TimeSource
 from .config import ClientConfig
-from .encoding import encode_params
-from .endpoints import Endpoint, Security
-from .endpoints.usdm import TIME
+from .endpoint import Endpoint, Security
 from .errors import (
     APIError,
     BinanceError,
@@ -32,29 +32,33 @@ from .errors import (
     InvalidRequest,
     InvalidTimestamp,
     IPBanned,
+    MalformedAnswer,
     RateLimited,
-    RequestTimeout,
+    RequestInfo,
     ServerBusy,
     Throttled,
     TransportError,
     UnknownOutcome,
     api_error,
 )
-from .limits import Limiter, Priority, Reservation
-from .pool import SessionPool
+from .ledger import Reservation
+from .limits import Limiter
+from .ratelimits import Priority
 from .recovery import Backoff, InflightGate
 from .signing import Signer
+from .transport import Reply, Transport
+from .venue import Venue
 
-__all__ = ["Gateway", "GatewayStats"]
+__all__ = ["Gateway", "GatewayStats", "Sent"]
 
 log = logging.getLogger("binance_async.gateway")
 
-_FORM = "application/x-www-form-urlencoded"
-_EMPTY: Mapping[str, Any] = {}
+#: What a model builder raises on an answer that is not the endpoint's.
+_MALFORMED = (KeyError, TypeError, ValueError, ArithmeticError, AttributeError, IndexError)
 
 
 class GatewayStats:
-    """Counters a user (and the demo) can read."""
+    """Counters of what the gateway did."""
 
     __slots__ = ("backoffs", "rate_limited", "requests", "timestamp_resends")
 
@@ -64,87 +68,169 @@ class GatewayStats:
         self.rate_limited = 0
         self.backoffs = 0
 
-    def __repr__(self) -> str:
-        return (
-            f"<GatewayStats requests={self.requests} timestamp_resends={self.timestamp_resends} "
-            f"rate_limited={self.rate_limited} backoffs={self.backoffs}>"
-        )
+
+class Sent:
+    """Filled by the gateway with the request's facts right before it leaves (see the
+    reconciler: a placement cancelled after this point may exist)."""
+
+    __slots__ = ("info",)
+
+    def __init__(self) -> None:
+        self.info: RequestInfo | None = None
 
 
 class Gateway:
-    """Sends requests for a client; owns the session pool, the clock and the limiter."""
+    """Sends calls for a client over one transport; owns the clock, limiter and gate."""
 
     def __init__(
         self,
         *,
+        venue: Venue,
         config: ClientConfig,
-        api_key: str | None = None,
+        transport: Transport,
         signer: Signer | None = None,
-        session: aiohttp.ClientSession | None = None,
+        has_key: bool = False,
+        account: str = "default",
+        budget_store: BudgetStore | None = None,
         time_source: TimeSource = SYSTEM_TIME,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rng: random.Random | None = None,
     ) -> None:
+        self.venue = venue
         self.config = config
-        self._base = config.base_url.rstrip("/")
+        self.transport = transport
         self._signer = signer
-        self._recv_window = f"&recvWindow={config.recv_window_ms}&timestamp="
-        self._key_headers: Mapping[str, str] = {"X-MBX-APIKEY": api_key} if api_key else _EMPTY
-        self._form_headers: Mapping[str, str] = {**self._key_headers, "Content-Type": _FORM}
-        self._timeout = aiohttp.ClientTimeout(total=config.request_timeout_s)
+        self.has_key = has_key
         self._time = time_source
         self._sleep = sleep
-        self.rng = rng or random.Random()
-        self.backoff = Backoff(config.retry, self.rng)
-        self.pool = SessionPool(
-            local_addresses=config.local_addresses,
-            connections_per_address=config.connections_per_address,
-            keepalive_timeout_s=config.keepalive_timeout_s,
-            session=session,
-        )
+        self._timeout_s = config.request_timeout_s
+        self._codes = venue.codes
+        self._time_wire = transport.encode(None)
+        self.backoff = Backoff(config.retry, rng or random.Random())
         self.clock = ServerClock(
             self._time_sample,
             time_source=time_source,
             sleep=sleep,
             resync_interval_s=config.clock_resync_interval_s,
         )
-        self.limiter = Limiter(clock=self.clock, addresses=self.pool.addresses, sleep=sleep)
-        self.orders_gate = InflightGate(config.max_orders_in_flight)
+        self.limiter = Limiter(
+            clock=self.clock,
+            limits=venue.limits,
+            venue=venue.name,
+            account=account,
+            addresses=transport.addresses,
+            store=budget_store,
+            sleep=sleep,
+            rate_limit_floor_s=config.retry.rate_limit_floor_s,
+            hold_ms=round((config.call_deadline_s + config.request_timeout_s) * 1000),
+        )
+        self.orders_gate = InflightGate(
+            config.max_orders_in_flight, monotonic_ns=time_source.monotonic_ns
+        )
         self.stats = GatewayStats()
-
-    @property
-    def has_key(self) -> bool:
-        """True when an API key was given."""
-        return bool(self._key_headers)
+        self._closing_ns: int | None = None
+        self._waits: set[asyncio.Timeout] = set()
 
     @property
     def can_sign(self) -> bool:
         """True when a signer was given."""
         return self._signer is not None
 
+    # -- lifecycle -------------------------------------------------------------------------
+
     async def open(self) -> None:
-        """Open the sessions, take the first clock samples, start the clock's task."""
-        await self.pool.open()
-        await self.clock.sync()
+        """Open the transport, sync the clock (retrying what is transient), start its task.
+
+        Raises :class:`MalformedAnswer` when the exchange's time answers are unreadable or
+        never agree, or the last transport error, once the retries or the deadline run out.
+        """
+        await self.transport.open()
+        deadline_ns = self.deadline_ns()
+        attempt = 0
+        while True:
+            try:
+                if await self.clock.sync():
+                    break
+                error: BinanceError = MalformedAnswer(
+                    status=200,
+                    code=None,
+                    message="the exchange's time answers disagree with each other",
+                    request=RequestInfo(self.venue.time.method, self.venue.time.path),
+                )
+            except (TransportError, UnknownOutcome, ServerBusy) as exc:
+                error = exc
+            delay = self.backoff.delay_s(attempt)
+            if attempt >= self.config.retry.max_retries or delay >= self.remaining_s(deadline_ns):
+                raise error
+            log.info("clock sync failed (%s); retrying in %.0f ms", error, delay * 1000)
+            attempt += 1
+            await self._sleep(delay)
         self.clock.start()
 
+    def begin_close(self, timeout_s: float) -> None:
+        """From now on every call ends within ``timeout_s``: deadlines and waits are clipped."""
+        closing = self._time.monotonic_ns() + int(timeout_s * 1e9)
+        self._closing_ns = closing if self._closing_ns is None else min(closing, self._closing_ns)
+        when = asyncio.get_running_loop().time() + timeout_s
+        for wait in self._waits:
+            current = wait.when()
+            if current is None or current > when:
+                wait.reschedule(when)
+
     async def close(self) -> None:
-        """Stop the clock's task and close the sessions this gateway made."""
+        """Stop the clock's tasks, fail whoever still waits, close the transport."""
         await self.clock.stop()
-        await self.pool.close()
+        self.orders_gate.close()
+        await self.limiter.close()
+        await self.transport.close()
+
+    # -- deadlines -------------------------------------------------------------------------
 
     def deadline_ns(self, deadline_s: float | None = None) -> int:
-        """Monotonic ns by which a call must end."""
+        """Monotonic ns by which a call starting now must end."""
         seconds = self.config.call_deadline_s if deadline_s is None else deadline_s
         return self._time.monotonic_ns() + int(seconds * 1e9)
 
     def remaining_s(self, deadline_ns: int) -> float:
-        """Seconds left before ``deadline_ns``."""
+        """Seconds left before ``deadline_ns`` (or the closing deadline, if sooner)."""
+        closing = self._closing_ns
+        if closing is not None and closing < deadline_ns:
+            deadline_ns = closing
         return (deadline_ns - self._time.monotonic_ns()) / 1e9
 
     async def sleep(self, seconds: float) -> None:
         """The injected sleep (tests drive it)."""
         await self._sleep(seconds)
+
+    async def within(
+        self, awaitable: Awaitable[Any], deadline_ns: int, what: str, ref: RequestInfo
+    ) -> Any:
+        """Await ``awaitable`` until the deadline; past it, :class:`DeadlineExceeded` saying
+        ``what`` was waited for (nothing was sent)."""
+        remaining = self.remaining_s(deadline_ns)
+        if remaining <= 0:
+            if asyncio.iscoroutine(awaitable):
+                awaitable.close()
+            raise DeadlineExceeded(
+                f"call deadline passed before {what}; nothing was sent", request=ref
+            )
+        timeout = asyncio.timeout(remaining)
+        self._waits.add(timeout)
+        try:
+            async with timeout:
+                return await awaitable
+        except TimeoutError:
+            if not timeout.expired():
+                raise
+            raise DeadlineExceeded(
+                f"call deadline passed while waiting for {what}; nothing was sent", request=ref
+            ) from None
+        except Closed:
+            raise DeadlineExceeded(
+                f"the client closed while waiting for {what}; nothing was sent", request=ref
+            ) from None
+        finally:
+            self._waits.discard(timeout)
 
     # -- the pipeline ----------------------------------------------------------------------
 
@@ -156,39 +242,45 @@ class Gateway:
         priority: Priority = Priority.NORMAL,
         deadline_ns: int | None = None,
         ref: str | None = None,
+        sent: Sent | None = None,
     ) -> Any:
-        """Send one call and return its decoded answer, recovering what is certain.
+        """Send one call and return its decoded answer (the endpoint's model), recovering what
+        is certain. ``ref`` (a client order id) names the call in errors and logs; ``sent`` is
+        filled right before each attempt leaves.
 
-        ``ref`` (a client order id) names the call in retry logs.
+        Raises :class:`InvalidRequest` without a needed key, and the typed error of the
+        answer, :class:`TransportError` or :class:`IPBanned` when recovery gives up.
         """
-        if endpoint.security is not Security.NONE and not self._key_headers:
+        if endpoint.security is not Security.NONE and not self.has_key:
             raise InvalidRequest(f"{endpoint} needs an API key")
         if endpoint.signed and self._signer is None:
             raise InvalidRequest(f"{endpoint} is signed: give api_secret or private_key")
-        query = encode_params(params)
+        wire = self.transport.encode(params)
         weight = endpoint.weight_for(params)
         if deadline_ns is None:
             deadline_ns = self.deadline_ns()
-        timestamp_tries = 0
-        busy_tries = 0
+        retry = self.config.retry
+        timestamp_tries = busy_tries = 0
         while True:
             try:
-                return await self._attempt(endpoint, query, weight, priority, deadline_ns)
+                return await self._attempt(endpoint, wire, weight, priority, deadline_ns, ref, sent)
             except InvalidTimestamp as exc:
-                if timestamp_tries >= self.config.retry.max_timestamp_retries:
+                if timestamp_tries >= retry.max_timestamp_retries:
                     raise
                 timestamp_tries += 1
                 self.stats.timestamp_resends += 1
                 log.info("%s %s: -1021, resyncing the clock and resending", endpoint, ref or "")
-                await self.clock.resync(stale_generation=exc.clock_generation)
-            except RateLimited as exc:
-                # The limiter now holds every request until Retry-After; this one waits too.
+                await self._resync(exc, deadline_ns)
+            except RateLimited:
+                # The limiter now holds this scope until Retry-After (at least its floor);
+                # the call waits in line for it, within its deadline.
                 self.stats.rate_limited += 1
-                self._check_deadline(exc, deadline_ns)
+                if self.remaining_s(deadline_ns) <= 0:
+                    raise
             except ServerBusy as exc:
                 if isinstance(exc, Throttled):
                     self.orders_gate.throttled()
-                if busy_tries >= self.config.retry.max_retries:
+                if busy_tries >= retry.max_retries:
                     raise
                 await self._backoff(endpoint, exc, busy_tries, deadline_ns, ref)
                 busy_tries += 1
@@ -197,14 +289,23 @@ class Gateway:
                 maybe_executed = not isinstance(exc, TransportError) or exc.sent
                 if maybe_executed and (endpoint.is_order_write or not endpoint.idempotent):
                     raise
-                if busy_tries >= self.config.retry.max_retries:
+                if isinstance(exc, DeadlineExceeded) or busy_tries >= retry.max_retries:
                     raise
                 await self._backoff(endpoint, exc, busy_tries, deadline_ns, ref)
                 busy_tries += 1
 
-    def _check_deadline(self, exc: BinanceError, deadline_ns: int) -> None:
-        if self._time.monotonic_ns() >= deadline_ns:
-            raise exc
+    async def _resync(self, refused: InvalidTimestamp, deadline_ns: int) -> None:
+        """Resync the clock for a -1021, within the deadline; the -1021 stands otherwise."""
+        try:
+            await self.within(
+                self.clock.resync(stale_generation=refused.request.clock_generation),
+                deadline_ns,
+                "a clock resync",
+                refused.request,
+            )
+        except BinanceError as exc:
+            log.info("%s: clock resync failed (%s)", refused.request, exc)
+            raise refused from None
 
     async def _backoff(
         self,
@@ -226,162 +327,165 @@ class Gateway:
     async def _attempt(
         self,
         endpoint: Endpoint,
-        query: str,
+        wire: Any,
         weight: int,
         priority: Priority,
         deadline_ns: int,
+        ref: str | None,
+        sent: Sent | None,
     ) -> Any:
-        if endpoint.signed and not self.clock.synced:
-            await self.clock.ensure_synced()
-        reservation = await self._admit(endpoint, weight, priority, deadline_ns)
-        # Stamp after the limiter's wait, so a wait never eats the recvWindow.
-        generation = self.clock.generation
-        timestamp = self.clock.now_ms() if endpoint.signed else None
-        wire = self._sign(query, timestamp) if timestamp is not None else query
+        clock = self.clock
+        # admit
+        if endpoint.signed and not clock.synced:
+            await self.within(
+                clock.ensure_synced(),
+                deadline_ns,
+                "the clock",
+                RequestInfo(endpoint.method, endpoint.path, client_order_id=ref),
+            )
         try:
-            status, headers, body = await self._send(endpoint, wire, reservation)
-        except TransportError as exc:
-            self.limiter.release(reservation)
-            exc.timestamp_ms = timestamp
-            raise
-        if status < 400:
-            self.limiter.observe(reservation, status=status, headers=headers)
-            try:
-                return orjson.loads(body) if body else None
-            except orjson.JSONDecodeError:
-                # Answered, but unreadable: for an order, as good as no answer at all.
-                unreadable = UnknownOutcome(
-                    status=status,
-                    code=None,
-                    message="the answer is not JSON",
-                    endpoint=str(endpoint),
-                    headers=headers,
-                )
-                unreadable.timestamp_ms = timestamp
-                raise unreadable from None
-        error = self._decode_error(endpoint, status, headers, body)
-        self.limiter.observe(
-            reservation, status=status, headers=headers, code=error.code, msg=error.message
+            reservation = self.limiter.try_admit(weight=weight, orders=endpoint.orders)
+        except Closed:
+            reservation = None
+        if reservation is None:
+            reservation = await self.within(
+                self.limiter.admit(weight=weight, orders=endpoint.orders, priority=priority),
+                deadline_ns,
+                "rate-limit budget",
+                RequestInfo(endpoint.method, endpoint.path, client_order_id=ref),
+            )
+        # stamp and sign, after any wait, so a wait never eats the recvWindow
+        remaining = self.remaining_s(deadline_ns)
+        if remaining <= 0:
+            self.limiter.drop(reservation)
+            raise DeadlineExceeded(
+                "call deadline passed before sending; nothing was sent",
+                request=RequestInfo(endpoint.method, endpoint.path, client_order_id=ref),
+            )
+        timeout = self._timeout_s if remaining >= self._timeout_s else round(remaining, 3)
+        if endpoint.signed:
+            assert self._signer is not None
+            generation = clock.generation
+            stamp = clock.now_ms()
+            wire = self.transport.sign(wire, stamp, self._signer)
+            timestamp: int | None = stamp
+        else:
+            generation, timestamp = 0, None
+        info = RequestInfo(
+            endpoint.method, endpoint.path, timestamp, ref, self._time.monotonic_ns(), generation
         )
-        error.timestamp_ms = timestamp
-        error.clock_generation = generation
+        if sent is not None:
+            sent.info = info
+        # send, observe
+        reply = await self._exchange(endpoint, wire, reservation, timeout, info)
+        # decode
+        if not reply.readable:
+            raise MalformedAnswer(
+                status=reply.status,
+                code=None,
+                message=f"the answer is not JSON: {reply.text[:80]!r}",
+                request=info,
+            )
+        model = endpoint.model
+        if model is None:
+            return reply.data
+        try:
+            return model(reply.data)
+        except _MALFORMED as exc:
+            raise MalformedAnswer(
+                status=reply.status,
+                code=None,
+                message=f"the answer is not {endpoint}'s: {type(exc).__name__}",
+                request=info,
+            ) from exc
+
+    async def _exchange(
+        self,
+        endpoint: Endpoint,
+        wire: Any,
+        reservation: Reservation,
+        timeout_s: float,
+        info: RequestInfo,
+    ) -> Reply:
+        """Send, settle the reservation on every path, and raise the typed error of an
+        answer that is not a 2xx (:class:`IPBanned` for a 418)."""
+        self.stats.requests += 1
+        try:
+            reply = await self.transport.send(
+                endpoint, wire, reservation.address_index, timeout_s, info
+            )
+        except TransportError as exc:
+            if exc.sent:
+                self.limiter.release(reservation)
+            else:
+                self.limiter.drop(reservation)
+            raise
+        except BaseException:  # cancelled on the wire: the server may have counted it
+            self.limiter.release(reservation)
+            raise
+        status = reply.status
+        if 200 <= status < 300:
+            self.limiter.observe(reservation, status=status, counts=reply.counts)
+            return reply
+        error = self._error(reply, info)
+        self.limiter.observe(
+            reservation, status=status, counts=reply.counts, code=error.code, msg=error.message
+        )
         if status == 418:
-            raise self._banned(reservation)
+            until = self.limiter.snapshot.banned_until_ms.get(reservation.address)
+            raise IPBanned(until if until is not None else self.clock.now_ms(), reservation.address)
         raise error
 
-    async def _admit(
-        self, endpoint: Endpoint, weight: int, priority: Priority, deadline_ns: int
-    ) -> Reservation:
-        reservation = self.limiter.try_admit(weight=weight, orders=endpoint.orders)
-        if reservation is not None:
-            return reservation
-        remaining = self.remaining_s(deadline_ns)
-        try:
-            if remaining <= 0:
-                raise TimeoutError
-            async with asyncio.timeout(remaining):
-                return await self.limiter.admit(
-                    weight=weight, orders=endpoint.orders, priority=priority
-                )
-        except TimeoutError:
-            raise DeadlineExceeded(
-                "call deadline passed while waiting for rate-limit budget; nothing was sent",
-                endpoint=str(endpoint),
-            ) from None
-
-    def _banned(self, reservation: Reservation) -> IPBanned:
-        address = self.pool.addresses[reservation.address_index]
-        until = self.limiter.snapshot.banned_until_ms.get(address, self.clock.now_ms())
-        return IPBanned(until, address)
-
-    def _sign(self, query: str, timestamp: int) -> str:
-        assert self._signer is not None
-        payload = (
-            f"{query}{self._recv_window}{timestamp}"
-            if query
-            else (f"{self._recv_window[1:]}{timestamp}")
-        )
-        return f"{payload}&signature={self._signer.sign(payload.encode())}"
-
-    async def _send(
-        self, endpoint: Endpoint, wire: str, reservation: Reservation
-    ) -> tuple[int, CIMultiDictProxy[str], bytes]:
-        """Send the exact bytes signed; the one place aiohttp errors become ours."""
-        session = self.pool.sessions[reservation.address_index]
-        method = endpoint.method
-        self.stats.requests += 1
-        if method == "GET" or method == "DELETE" or not wire:
-            url = f"{self._base}{endpoint.path}?{wire}" if wire else f"{self._base}{endpoint.path}"
-            data = None
-            headers = self._key_headers
-        else:
-            url = f"{self._base}{endpoint.path}"
-            data = wire.encode()
-            headers = self._form_headers
-        try:
-            async with session.request(
-                method, URL(url, encoded=True), data=data, headers=headers, timeout=self._timeout
-            ) as response:
-                body = await response.read()
-                return response.status, response.headers, body
-        except aiohttp.ConnectionTimeoutError:
-            raise RequestTimeout("connect timeout", endpoint=str(endpoint), sent=False) from None
-        except (TimeoutError, aiohttp.ServerTimeoutError):
-            raise RequestTimeout(
-                f"no answer within {self._timeout.total} s", endpoint=str(endpoint), sent=True
-            ) from None
-        except aiohttp.ClientConnectorError as exc:
-            raise TransportError(
-                f"cannot connect: {exc.os_error}", endpoint=str(endpoint), sent=False
-            ) from exc
-        except (aiohttp.ClientError, OSError) as exc:
-            raise TransportError(
-                f"connection lost: {type(exc).__name__}", endpoint=str(endpoint), sent=True
-            ) from exc
-
-    @staticmethod
-    def _decode_error(
-        endpoint: Endpoint, status: int, headers: CIMultiDictProxy[str], body: bytes
-    ) -> APIError:
+    def _error(self, reply: Reply, info: RequestInfo) -> APIError:
+        """The typed error of a non-2xx answer, from its Binance body when it has one."""
         code: int | None = None
-        message = ""
-        try:
-            payload = orjson.loads(body)
-        except orjson.JSONDecodeError:
-            message = body.decode("utf-8", "replace")[:500]
+        data = reply.data
+        if not reply.readable:
+            message = reply.text
+        elif isinstance(data, dict):
+            raw_code = data.get("code")
+            code = raw_code if type(raw_code) is int else None
+            message = str(data.get("msg", ""))[:500]
         else:
-            if isinstance(payload, dict):
-                raw_code = payload.get("code")
-                code = raw_code if isinstance(raw_code, int) else None
-                message = str(payload.get("msg", ""))
-            else:
-                message = str(payload)[:500]
+            message = str(data)[:500]
+        if 300 <= reply.status < 400:
+            message = f"redirect refused, not followed ({message[:80]!r})"
         return api_error(
-            status=status, code=code, message=message, endpoint=str(endpoint), headers=headers
+            status=reply.status,
+            code=code,
+            message=message,
+            request=info,
+            table=self._codes,
+            headers=reply.counts,
         )
 
     # -- the clock's round trip ------------------------------------------------------------
 
     async def _time_sample(self) -> Sample:
-        """One GET /fapi/v1/time, timed right around the send."""
-        reservation = await self.limiter.admit(weight=TIME.weight_for(None))
+        """One time request, timed right around the send.
+
+        Raises :class:`MalformedAnswer` for an answer the venue cannot read as a time.
+        """
+        endpoint = self.venue.time
+        reservation = self.limiter.try_admit(weight=endpoint.weight_for(None))
+        if reservation is None:
+            reservation = await self.limiter.admit(weight=endpoint.weight_for(None))
+        info = RequestInfo(endpoint.method, endpoint.path)
         sent = self._time.monotonic_ns()
-        try:
-            status, headers, body = await self._send(TIME, "", reservation)
-        except TransportError:
-            self.limiter.release(reservation)
-            raise
+        reply = await self._exchange(endpoint, self._time_wire, reservation, self._timeout_s, info)
         received = self._time.monotonic_ns()
-        if status >= 400:
-            error = self._decode_error(TIME, status, headers, body)
-            self.limiter.observe(
-                reservation, status=status, headers=headers, code=error.code, msg=error.message
-            )
-            raise self._banned(reservation) if status == 418 else error
-        self.limiter.observe(reservation, status=status, headers=headers)
-        return Sample(
-            sent_ns=sent, server_ms=orjson.loads(body)["serverTime"], received_ns=received
-        )
+        try:
+            if not reply.readable:
+                raise ValueError("not JSON")
+            server_ms = self.venue.parse_time(reply.data)
+        except _MALFORMED as exc:
+            raise MalformedAnswer(
+                status=reply.status,
+                code=None,
+                message=f"the time answer is unreadable ({exc})"[:200],
+                request=info,
+            ) from None
+        return Sample(sent_ns=sent, server_ms=server_ms, received_ns=received)
 
     def __repr__(self) -> str:
-        return f"<Gateway {self._base} {self.clock!r} {self.limiter!r}>"
+        return f"<Gateway {self.venue.name} {self.clock!r} {self.limiter!r}>"

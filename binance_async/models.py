@@ -1,6 +1,8 @@
 """Response models: frozen attrs records built by ``from_payload``, amounts as Decimal.
 
-Each keeps the raw payload (``raw``) for fields not modelled yet.
+Each keeps the raw payload (``raw``) for fields not modelled yet. ``from_payload`` refuses
+an answer that is not the model's (a missing field, a wrong type: ``KeyError``, ``TypeError``,
+``ValueError`` or ``ArithmeticError``); the gateway turns that into ``MalformedAnswer``.
 """
 
 from __future__ import annotations
@@ -11,7 +13,10 @@ from typing import Any
 
 import attrs
 
+from .ratelimits import RateLimit
+
 __all__ = [
+    "OPEN_STATUSES",
     "AccountInfo",
     "Balance",
     "ExchangeInfo",
@@ -21,9 +26,21 @@ __all__ = [
 ]
 
 
+def _str(payload: Mapping[str, Any], key: str) -> str:
+    value = payload[key]
+    if not isinstance(value, str):
+        raise TypeError(f"{key} is not a string: {value!r}")
+    return value
+
+
 def _dec(payload: Mapping[str, Any], key: str) -> Decimal:
     value = payload.get(key)
-    return Decimal(value) if value not in (None, "") else Decimal(0)
+    if value in (None, ""):
+        return Decimal(0)
+    number = Decimal(value)
+    if not number.is_finite():
+        raise ValueError(f"{key} is not a finite number: {value!r}")
+    return number
 
 
 def _opt_dec(payload: Mapping[str, Any], key: str) -> Decimal | None:
@@ -32,6 +49,9 @@ def _opt_dec(payload: Mapping[str, Any], key: str) -> Decimal | None:
 
 
 _NO_RAW: Mapping[str, Any] = {}
+
+#: Order statuses in which an order can still trade.
+OPEN_STATUSES = frozenset({"NEW", "PARTIALLY_FILLED"})
 
 
 @attrs.frozen(kw_only=True, slots=True)
@@ -61,13 +81,20 @@ class Order:
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any], *, reconciled: bool = False) -> Order:
         """Build from a ``/fapi/v1/order`` answer (place, query, cancel, modify)."""
+        symbol, order_id = payload["symbol"], payload["orderId"]
+        cid, status = payload["clientOrderId"], payload["status"]
+        side, kind = payload["side"], payload["type"]
+        if type(order_id) is not int or not (
+            type(symbol) is type(cid) is type(status) is type(side) is type(kind) is str
+        ):
+            raise TypeError(f"not an order: {payload!r:.200}")
         return cls(
-            symbol=payload["symbol"],
-            order_id=int(payload["orderId"]),
-            client_order_id=payload["clientOrderId"],
-            status=payload["status"],
-            side=payload["side"],
-            type=payload["type"],
+            symbol=symbol,
+            order_id=order_id,
+            client_order_id=cid,
+            status=status,
+            side=side,
+            type=kind,
             price=_dec(payload, "price"),
             orig_qty=_dec(payload, "origQty"),
             executed_qty=_dec(payload, "executedQty"),
@@ -85,7 +112,11 @@ class Order:
     @property
     def is_open(self) -> bool:
         """True while the order can still trade."""
-        return self.status in ("NEW", "PARTIALLY_FILLED")
+        return self.status in OPEN_STATUSES
+
+    def as_reconciled(self) -> Order:
+        """This order, marked as found by a reconciliation query."""
+        return self if self.reconciled else attrs.evolve(self, reconciled=True)
 
 
 @attrs.frozen(kw_only=True, slots=True)
@@ -195,12 +226,14 @@ class SymbolInfo:
     def from_payload(cls, payload: Mapping[str, Any]) -> SymbolInfo:
         """Build from one exchangeInfo ``symbols`` item."""
         filters = {f["filterType"]: f for f in payload.get("filters", ())}
+        if not all(isinstance(f, Mapping) for f in filters.values()):
+            raise TypeError("a filter is not an object")
         price = filters.get("PRICE_FILTER", {})
         lot = filters.get("LOT_SIZE", {})
         market = filters.get("MARKET_LOT_SIZE", lot)
         notional = filters.get("MIN_NOTIONAL", {})
         return cls(
-            symbol=payload["symbol"],
+            symbol=_str(payload, "symbol"),
             status=payload.get("status", "TRADING"),
             base_asset=payload.get("baseAsset", ""),
             quote_asset=payload.get("quoteAsset", ""),
@@ -223,16 +256,22 @@ class SymbolInfo:
 class ExchangeInfo:
     """Exchange rules: rate limits and symbols."""
 
-    rate_limits: tuple[Mapping[str, Any], ...]
+    rate_limits: tuple[RateLimit, ...]
     symbols: Mapping[str, SymbolInfo]
     raw: Mapping[str, Any] = attrs.field(default=_NO_RAW, repr=False, eq=False)
 
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any]) -> ExchangeInfo:
-        """Build from ``/fapi/v1/exchangeInfo``."""
-        symbols = {s["symbol"]: SymbolInfo.from_payload(s) for s in payload.get("symbols", ())}
-        return cls(
-            rate_limits=tuple(payload.get("rateLimits", ())),
-            symbols=symbols,
-            raw=payload,
-        )
+        """Build from ``/fapi/v1/exchangeInfo``; ``ValueError`` when ``rateLimits`` is missing
+        or holds a malformed limit (unknown kinds such as RAW_REQUESTS are skipped)."""
+        items = payload["rateLimits"]
+        if not isinstance(items, list):
+            raise ValueError("rateLimits is not a list")
+        limits = tuple(r for r in map(RateLimit.from_payload, items) if r is not None)
+        if not limits:
+            raise ValueError("rateLimits has no REQUEST_WEIGHT or ORDERS limit")
+        raw_symbols = payload.get("symbols", ())
+        if not isinstance(raw_symbols, list):
+            raise ValueError("symbols is not a list")
+        symbols = {s.symbol: s for s in map(SymbolInfo.from_payload, raw_symbols)}
+        return cls(rate_limits=limits, symbols=symbols, raw=payload)

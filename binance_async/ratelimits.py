@@ -1,11 +1,16 @@
 """The limiter's records, and what the server's limit signals say.
 
 Plain values with no state of their own: :class:`RateLimit` (one item of
-``exchangeInfo.rateLimits``, with the response header that counts it), the USDⓈ-M defaults,
-:class:`Priority`, the :class:`ServerTime` the limiter reads, and the snapshot it reports
-(:class:`LimitsSnapshot` of :class:`WindowState`). Two parsers read a refusal: a 429's or
-418's ``Retry-After`` (:func:`retry_after_ms`) and a 418's ban end (:func:`ban_end_ms`).
-:class:`~binance_async.limits.Limiter` is the one that acts on them.
+``exchangeInfo.rateLimits``, with the counter that counts it), :class:`Priority`, the
+:class:`ServerTime` the limiter reads, and the snapshot it reports (:class:`LimitsSnapshot` of
+:class:`WindowState`). Three parsers read the server's signals defensively: a usage count
+(:func:`read_count`), a 429's or 418's ``Retry-After`` (:func:`retry_after_ms`) and a 418's ban
+end (:func:`ban_end_ms`). Anything unreadable is treated as absent, never as an error, and
+every value is clamped to sane bounds.
+
+Usage counts arrive as a mapping from the counter's name to its text: HTTP headers
+(``x-mbx-used-weight-1m``, ``x-mbx-order-count-10s``, ``retry-after``, case-insensitive), or
+the same names built by a transport from a WebSocket API ``rateLimits`` array.
 """
 
 from __future__ import annotations
@@ -14,12 +19,13 @@ import enum
 import math
 import re
 from collections.abc import Mapping
-from typing import Any, Literal, Protocol
+from typing import Literal, Protocol
 
 import attrs
 
 __all__ = [
-    "DEFAULT_USDM_LIMITS",
+    "MAX_PAUSE_MS",
+    "Counts",
     "Interval",
     "Kind",
     "LimitsSnapshot",
@@ -28,6 +34,7 @@ __all__ = [
     "ServerTime",
     "WindowState",
     "ban_end_ms",
+    "read_count",
     "retry_after_ms",
 ]
 
@@ -38,7 +45,14 @@ _INTERVAL_MS = {"SECOND": 1_000, "MINUTE": 60_000, "HOUR": 3_600_000, "DAY": 86_
 _HEADER_PREFIX = {"REQUEST_WEIGHT": "x-mbx-used-weight-", "ORDERS": "x-mbx-order-count-"}
 #: A 418 without Retry-After nor a time in its message: the shortest ban the docs name.
 _DEFAULT_BAN_MS = 120_000
+#: The longest ban the exchange documents (3 days): no pause or ban is read as longer.
+MAX_PAUSE_MS = 3 * 86_400_000
 _BAN_UNTIL = re.compile(r"until\D*(\d{13})(?!\d)")
+#: A count with more digits than this is no count (the largest limits have 6 digits).
+_MAX_COUNT_DIGITS = 12
+
+#: Usage counters by lower-case name, e.g. ``{"x-mbx-used-weight-1m": "37"}``.
+Counts = Mapping[str, str]
 
 
 class Priority(enum.IntEnum):
@@ -57,7 +71,7 @@ class RateLimit:
     interval_num: int = attrs.field(
         validator=[attrs.validators.instance_of(int), attrs.validators.ge(1)]
     )
-    limit: int = attrs.field(validator=[attrs.validators.instance_of(int), attrs.validators.ge(0)])
+    limit: int = attrs.field(validator=[attrs.validators.instance_of(int), attrs.validators.ge(1)])
 
     @property
     def window_ms(self) -> int:
@@ -75,25 +89,31 @@ class RateLimit:
         return _HEADER_PREFIX[self.kind] + self.label.lower()
 
     @classmethod
-    def from_payload(cls, item: Mapping[str, Any]) -> RateLimit | None:
-        """Build from one ``rateLimits`` item; None for kinds not tracked (``RAW_REQUESTS``)."""
+    def from_payload(cls, item: object) -> RateLimit | None:
+        """Build from one ``rateLimits`` item; None for kinds not tracked (``RAW_REQUESTS``).
+
+        Raises ``ValueError`` for an item that is not a well-formed limit.
+        """
+        if not isinstance(item, Mapping):
+            raise ValueError(f"rateLimits item is not an object: {item!r}")
         kind = item.get("rateLimitType")
         if kind not in _HEADER_PREFIX:
             return None
+        interval, num, limit = item.get("interval"), item.get("intervalNum"), item.get("limit")
+        if interval not in _INTERVAL_MS:
+            raise ValueError(f"rateLimits: unknown interval {interval!r}")
         return cls(
             kind=kind,
-            interval=item["interval"],
-            interval_num=int(item["intervalNum"]),
-            limit=int(item["limit"]),
+            interval=interval,
+            interval_num=_positive_int("intervalNum", num),
+            limit=_positive_int("limit", limit),
         )
 
 
-#: The USDⓈ-M defaults from reference/fapi-rules.md section 5, until exchangeInfo is loaded.
-DEFAULT_USDM_LIMITS: tuple[RateLimit, ...] = (
-    RateLimit(kind="REQUEST_WEIGHT", interval="MINUTE", interval_num=1, limit=2400),
-    RateLimit(kind="ORDERS", interval="SECOND", interval_num=10, limit=300),
-    RateLimit(kind="ORDERS", interval="MINUTE", interval_num=1, limit=1200),
-)
+def _positive_int(name: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ValueError(f"rateLimits: {name} must be a positive int, got {value!r}")
+    return value
 
 
 class ServerTime(Protocol):
@@ -144,22 +164,37 @@ class LimitsSnapshot:
         return text
 
 
-def retry_after_ms(headers: Mapping[str, str]) -> int | None:
-    """``Retry-After`` (seconds) in ms; None when absent or unreadable."""
-    value = headers.get("retry-after")
+def read_count(counts: Counts, name: str) -> int | None:
+    """The counter ``name`` as a non-negative int; None when absent or not a plain integer."""
+    value = counts.get(name)
+    if value is None or not (value.isascii() and value.isdigit()):
+        return None
+    return int(value) if len(value) <= _MAX_COUNT_DIGITS else None
+
+
+def retry_after_ms(counts: Counts) -> int | None:
+    """``Retry-After`` (seconds) in ms, at most :data:`MAX_PAUSE_MS`; None when unreadable."""
+    value = counts.get("retry-after")
     if value is None:
-        value = headers.get("Retry-After")
+        return None
     try:
-        seconds = float(value) if value is not None else math.nan
+        seconds = float(value)
     except ValueError:
         return None
-    return math.ceil(seconds * 1000) if 0 <= seconds < math.inf else None
+    if not 0 <= seconds < math.inf:  # nan, inf and negatives are no answer
+        return None
+    return math.ceil(min(seconds, MAX_PAUSE_MS / 1000) * 1000)
 
 
-def ban_end_ms(headers: Mapping[str, str], msg: str | None, now_ms: int) -> int:
-    """End of a 418 ban, server ms: ``Retry-After``, else the time in ``msg``, else 2 minutes."""
-    retry_ms = retry_after_ms(headers)
+def ban_end_ms(counts: Counts, msg: str | None, now_ms: int) -> int:
+    """End of a 418 ban, server ms: ``Retry-After``, else the time in ``msg``, else 2 minutes.
+
+    Never later than :data:`MAX_PAUSE_MS` from now, never earlier than now.
+    """
+    retry_ms = retry_after_ms(counts)
     if retry_ms is not None:
         return now_ms + retry_ms
     match = _BAN_UNTIL.search(msg) if msg else None
-    return int(match.group(1)) if match else now_ms + _DEFAULT_BAN_MS
+    if match is None:
+        return now_ms + _DEFAULT_BAN_MS
+    return min(max(int(match.group(1)), now_ms), now_ms + MAX_PAUSE_MS)

@@ -1,73 +1,68 @@
 """Settling unknown outcomes: an order is never lost, never duplicated.
 
-A 503 "Unknown error", a timeout after the request left, or a connection lost after sending
-means the order may or may not exist. Nothing is resent blind: the order is queried by its
-client order id, with backoff. Found: it is returned, marked ``reconciled``. Still absent on a
-query sent once the server's time (the client's estimate) is past the request's ``timestamp +
-recvWindow`` plus a margin and the clock's uncertainty: the exchange can no longer accept it
-(the matching engine refuses a request past its recvWindow, ``-5028``), so it was not placed,
-and it is resubmitted with the same client order id. A modify is settled the same way (by
-comparing the order's price and quantity), a cancel by querying the order; a batch is settled
-item by item with these same steps (:mod:`.batches`). ``ExecutionUnknown`` only when the
-exchange stays unreachable past the call's deadline; running out of time *before* sending is a
-definite ``TransportError(sent=False)``.
+A 503 "Unknown error", a timeout after the request left, a connection lost after sending, or
+an answer that is not an order means the order may or may not exist. Nothing is resent blind:
+the order is queried by its client id, with backoff. Found: it is returned, marked
+reconciled. Still absent on a query that left once (a) the server's time, by the client's
+estimate, is past the request's ``timestamp + recvWindow`` plus a margin and the clock's
+uncertainty, and (b) ``recvWindow`` plus the margin passed on the local monotonic clock since
+the request left: the exchange can no longer accept it (the matching engine refuses a request
+past its recvWindow, ``-5028``), so it was not placed, and it is resubmitted with the same
+client id. (b) keeps one bogus clock sample from "proving" an absence early.
 
-Certain failures (503 "Service Unavailable.", -1008) are retried by the gateway; new-risk
-orders hold a slot of the gateway's :class:`~.recovery.InflightGate` while they are sent, and
-reduce-only or close-position orders skip it.
+The reconciler knows no market: it is handed an :class:`~binance_async.venue.OrderFamily`
+(regular orders, algo orders, order lists) with the endpoints, id names and statuses. A modify
+is settled by comparing the order with the change, a cancel by querying the order; batches are
+settled item by item with these same steps (:mod:`.batches`). ``ExecutionUnknown`` only when
+the exchange stays unreachable past the call's deadline; running out of time *before*
+sending is a definite ``DeadlineExceeded``.
+
+A placement whose caller is cancelled (a task cancelled, a ``wait_for`` timing out) after the
+order may have left keeps settling in the background, by query only (the caller gave up on it,
+so it is never resubmitted): :attr:`Reconciler.interrupted` holds it by client id as an
+:class:`InterruptedOrder`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import re
 import uuid
-from collections.abc import AsyncIterator, Mapping
-from decimal import Decimal
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, Generic, TypeVar
 
-from .endpoints import Endpoint
-from .endpoints.usdm import (
-    CANCEL_ORDER,
-    GET_ORDER,
-    MODIFY_ORDER,
-    NEW_ORDER,
-)
+from .endpoint import Endpoint
 from .errors import (
     APIError,
     BinanceError,
     CancelRejected,
-    DeadlineExceeded,
     DuplicateClientOrderId,
     ExecutionUnknown,
-    InvalidRequest,
     InvalidTimestamp,
     NoSuchOrder,
     RateLimited,
+    RequestInfo,
     ServerBusy,
     TransportError,
     UnknownOutcome,
 )
-from .gateway import Gateway
-from .limits import Priority
-from .models import Order
-from .recovery import InflightGate
+from .gateway import Gateway, Sent
+from .ratelimits import Priority
+from .venue import FamilyOrder, OrderFamily
 
 __all__ = [
+    "InterruptedOrder",
     "Reconciler",
-    "check_client_order_id",
     "new_client_order_id",
     "order_query",
     "order_ref",
     "outcome_unknown",
-    "reduces_risk",
 ]
 
 log = logging.getLogger("binance_async.reconcile")
 
-_CLIENT_ORDER_ID = re.compile(r"^[\.A-Z\:/a-z0-9_-]{1,36}$")
+T = TypeVar("T", bound=FamilyOrder)
+
 #: -5027: "No need to modify the order": the modification is already in place.
 _SAME_ORDER = -5027
 #: Failures of a harmless query worth another try while the deadline allows.
@@ -79,15 +74,6 @@ def new_client_order_id() -> str:
     return f"ba-{uuid.uuid4().hex}"
 
 
-def check_client_order_id(value: str) -> str:
-    """Refuse an id the exchange would refuse (-4015) before sending."""
-    if not isinstance(value, str) or not _CLIENT_ORDER_ID.match(value):
-        raise InvalidRequest(
-            f"client order id {value!r} must match ^[.A-Z:/a-z0-9_-]{{1,36}}$ (at most 36 chars)"
-        )
-    return value
-
-
 def outcome_unknown(exc: BinanceError) -> bool:
     """Whether a write may or may not have happened: an unknown answer, or none after sending."""
     if isinstance(exc, UnknownOutcome):
@@ -95,29 +81,66 @@ def outcome_unknown(exc: BinanceError) -> bool:
     return isinstance(exc, TransportError) and exc.sent
 
 
-def _is_true(value: object) -> bool:
-    return value is True or (isinstance(value, str) and value.lower() == "true")
+def order_query(family: OrderFamily[Any], params: Mapping[str, Any]) -> dict[str, Any]:
+    """Query parameters naming the same order as ``params`` (exchange id first)."""
+    if params.get(family.exchange_id) is not None:
+        return {"symbol": params["symbol"], family.exchange_id: params[family.exchange_id]}
+    return {"symbol": params["symbol"], family.query_client_id: params[family.query_client_id]}
 
 
-def reduces_risk(params: Mapping[str, Any]) -> bool:
-    """Reduce-only and close-position orders: exempt from -1008 and from the in-flight cap."""
-    return _is_true(params.get("reduceOnly")) or _is_true(params.get("closePosition"))
+def order_ref(family: OrderFamily[Any], params: Mapping[str, Any]) -> str:
+    """The order's name in logs and errors: its client id, else its exchange id."""
+    return str(params.get(family.query_client_id) or params.get(family.exchange_id))
 
 
-def order_query(params: Mapping[str, Any]) -> dict[str, Any]:
-    """GET /fapi/v1/order parameters naming the same order as ``params``."""
-    if params.get("orderId") is not None:
-        return {"symbol": params["symbol"], "orderId": params["orderId"]}
-    return {"symbol": params["symbol"], "origClientOrderId": params["origClientOrderId"]}
+class InterruptedOrder(Generic[T]):
+    """A placement whose caller was cancelled while the order may have been on its way.
+
+    It settles in the background by query only: :meth:`result` is the order if it was placed,
+    None once it is proven never placed, or raises ``ExecutionUnknown`` past its deadline.
+    """
+
+    def __init__(self, client_order_id: str, symbol: str, task: asyncio.Task[T | None]) -> None:
+        self.client_order_id = client_order_id
+        self.symbol = symbol
+        self._task = task
+
+    @property
+    def done(self) -> bool:
+        """True once settled (or failed)."""
+        return self._task.done()
+
+    async def result(self) -> T | None:
+        """The order, or None if it was never placed; raises ``ExecutionUnknown``."""
+        return await asyncio.shield(self._task)
+
+    def __repr__(self) -> str:
+        state = "settled" if self.done else "settling"
+        return f"<InterruptedOrder {self.client_order_id} {self.symbol} {state}>"
 
 
-def order_ref(params: Mapping[str, Any]) -> str:
-    """The order's name in logs and errors: its client order id, else its order id."""
-    return str(params.get("origClientOrderId") or params.get("orderId"))
+class _SettlePoint:
+    """When an absent order can no longer appear: on the server's clock and on ours."""
+
+    __slots__ = ("local_ns", "server_ms")
+
+    def __init__(self, server_ms: int, local_ns: int) -> None:
+        self.server_ms = server_ms
+        self.local_ns = local_ns
+
+    def passed_by(self, query: RequestInfo | None) -> bool:
+        """Whether a query that left as ``query`` proves an absence."""
+        if query is None or query.timestamp_ms is None or query.sent_ns is None:
+            return False
+        return query.timestamp_ms > self.server_ms and query.sent_ns > self.local_ns
+
+
+#: Never passes: a query loop that waits for its order until the deadline.
+_NEVER = _SettlePoint(1 << 62, 1 << 62)
 
 
 class Reconciler:
-    """Order writes with their unknown outcomes settled."""
+    """Order writes with their unknown outcomes settled, for any order family."""
 
     def __init__(self, gateway: Gateway) -> None:
         self._gw = gateway
@@ -125,11 +148,8 @@ class Reconciler:
         self.reconciliations = 0
         #: Orders (or modifications) sent again after being proven absent.
         self.resubmissions = 0
-
-    @property
-    def orders_gate(self) -> InflightGate:
-        """The in-flight cap on new-risk orders (``limit``, ``lowest_limit``, ``in_flight``)."""
-        return self._gw.orders_gate
+        #: Placements interrupted by their caller's cancellation, by client id.
+        self.interrupted: dict[str, InterruptedOrder[Any]] = {}
 
     @property
     def gateway(self) -> Gateway:
@@ -140,274 +160,354 @@ class Reconciler:
 
     async def place(
         self,
+        family: OrderFamily[T],
         params: Mapping[str, Any],
         *,
-        priority: Priority,
         deadline_ns: int,
         resubmitted: bool = False,
-    ) -> Order:
-        """Place one order (``params`` in wire names, with ``newClientOrderId``).
+    ) -> T:
+        """Place one order (``params`` in wire names, with the family's client id).
 
-        ``resubmitted``: an earlier attempt with this id was proven absent (a batch item sent
-        again alone), so a -4116 now means that attempt got through after all.
+        Orders that only reduce risk go first and skip the in-flight cap. ``resubmitted``: an
+        earlier attempt with this id was proven absent (a batch item sent again alone), so a
+        -4116 now means that attempt got through after all.
         """
-        cid: str = params["newClientOrderId"]
+        cid: str = params[family.client_id]
         symbol: str = params["symbol"]
-        slots = 0 if reduces_risk(params) else 1
-        while True:
-            try:
-                async with self.order_slots(slots, deadline_ns, NEW_ORDER):
-                    payload = await self._gw.request(
-                        NEW_ORDER, params, priority=priority, deadline_ns=deadline_ns, ref=cid
-                    )
-            except DuplicateClientOrderId:
-                if not resubmitted:
-                    raise  # the caller's id is already on an open order: a definite refusal
-                # The second net: an open order has the id, so an earlier attempt got through.
-                log.info("order %s: -4116 on resubmission; adopting the open order", cid)
-                return await self._adopt(symbol, cid, deadline_ns)
-            except (UnknownOutcome, TransportError) as exc:
-                if not outcome_unknown(exc):
-                    raise
-                log.info("order %s: outcome unknown (%s); querying it", cid, type(exc).__name__)
-                found = await self.find_placed(symbol, cid, exc.timestamp_ms, deadline_ns)
-                if found is not None:
-                    return found
-                resubmitted = True
-                self.resubmissions += 1
-                log.info("order %s: proven not placed; resubmitting with the same id", cid)
-                continue
-            self._gw.orders_gate.succeeded()
-            return Order.from_payload(payload)
-
-    @contextlib.asynccontextmanager
-    async def order_slots(
-        self, count: int, deadline_ns: int, endpoint: Endpoint
-    ) -> AsyncIterator[None]:
-        """Hold ``count`` in-flight slots (none for exempt orders) while sending."""
+        exempt = family.reduces_risk(params)
+        priority, slots = (Priority.URGENT, 0) if exempt else (Priority.NORMAL, 1)
         gate = self._gw.orders_gate
-        if count:
-            try:
-                async with asyncio.timeout(max(self._gw.remaining_s(deadline_ns), 0.0)):
-                    await gate.acquire(count)
-            except TimeoutError:
-                raise DeadlineExceeded(
-                    "call deadline passed while waiting for an order slot; nothing was sent",
-                    endpoint=str(endpoint),
-                ) from None
+        sent = Sent()
         try:
-            yield
-        finally:
-            if count:
-                gate.release(count)
+            while True:
+                try:
+                    await self.hold_slots(slots, deadline_ns, family.place, cid)
+                    try:
+                        order: T = await self._gw.request(
+                            family.place,
+                            params,
+                            priority=priority,
+                            deadline_ns=deadline_ns,
+                            ref=cid,
+                            sent=sent,
+                        )
+                    finally:
+                        if slots:
+                            gate.release(slots)
+                except DuplicateClientOrderId:
+                    if not resubmitted:
+                        raise  # the caller's id is on an open order: a definite refusal
+                    # The second net: an open order has the id, so an earlier attempt got in.
+                    log.info("order %s: -4116 on resubmission; adopting the open order", cid)
+                    return await self._wait_for(family, symbol, cid, deadline_ns)
+                except (UnknownOutcome, TransportError) as exc:
+                    if not outcome_unknown(exc):
+                        raise
+                    log.info("order %s: outcome unknown (%s); querying", cid, type(exc).__name__)
+                    found = await self.find_placed(family, symbol, cid, exc.request, deadline_ns)
+                    if found is not None:
+                        return found
+                    sent.info = None  # proven absent: that attempt can no longer land
+                    resubmitted = True
+                    self.resubmissions += 1
+                    log.info("order %s: proven not placed; resubmitting with the same id", cid)
+                    continue
+                gate.succeeded()
+                return order
+        except asyncio.CancelledError:
+            if sent.info is not None:
+                self.interrupt(family, symbol, cid, sent.info, deadline_ns)
+            raise
+
+    def interrupt(
+        self,
+        family: OrderFamily[Any],
+        symbol: str,
+        cid: str,
+        request: RequestInfo,
+        deadline_ns: int,
+    ) -> None:
+        """Settle a placement in the background: its caller gave up while it may have left."""
+        log.warning(
+            "order %s: caller cancelled while the order may be on the exchange; settling it "
+            "by query in the background (client.interrupted_orders[%r])",
+            cid,
+            cid,
+        )
+        task = asyncio.get_running_loop().create_task(
+            self.find_placed(family, symbol, cid, request, deadline_ns),
+            name=f"binance_async.settle-{cid}",
+        )
+        task.add_done_callback(_retrieve)
+        self.interrupted[cid] = InterruptedOrder(cid, symbol, task)
+
+    async def settle_interrupted(self, timeout_s: float) -> None:
+        """Wait up to ``timeout_s`` for interrupted placements; cancel the rest."""
+        tasks = [i._task for i in self.interrupted.values() if not i.done]
+        if not tasks:
+            return
+        _, pending = await asyncio.wait(tasks, timeout=max(timeout_s, 0.0))
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.wait(pending)
+
+    async def hold_slots(self, count: int, deadline_ns: int, endpoint: Endpoint, ref: str) -> None:
+        """Take ``count`` in-flight slots (none for exempt orders), waiting within the
+        deadline; the caller releases them once its request is answered."""
+        gate = self._gw.orders_gate
+        if count and not gate.try_acquire(count):
+            await self._gw.within(
+                gate.acquire(count),
+                deadline_ns,
+                "an order slot",
+                RequestInfo(endpoint.method, endpoint.path, client_order_id=ref),
+            )
 
     async def find_placed(
         self,
+        family: OrderFamily[T],
         symbol: str,
         cid: str,
-        timestamp_ms: int | None,
+        request: RequestInfo,
         deadline_ns: int,
-    ) -> Order | None:
-        """Query until order ``cid`` is found (returned) or provably absent (None).
+    ) -> T | None:
+        """Query until order ``cid`` is found (returned) or provably absent (None)."""
+        query = {"symbol": symbol, family.query_client_id: cid}
+        found = await self._settle(
+            family, query, request, deadline_ns, self._settle_point(request), _is_found
+        )
+        if found is not None:
+            log.info("order %s: found by query (%s)", cid, found.status)
+        return found
 
-        Absent means absent on a query sent after the request stamped ``timestamp_ms`` can no
-        longer be accepted; counts one reconciliation.
-        """
-        self.reconciliations += 1
-        query = {"symbol": symbol, "origClientOrderId": cid}
-        settle_after = self._settle_after_ms(timestamp_ms)
-        attempt = 0
-        while True:
-            asked_at = self._gw.clock.now_ms()
-            found = await self.lookup(query, cid, NEW_ORDER, deadline_ns)
-            if found is not None:
-                log.info("order %s: found by query (%s)", cid, found.status)
-                return found
-            if asked_at > settle_after:
-                return None
-            await self._pause(attempt, settle_after, deadline_ns, cid, NEW_ORDER)
-            attempt += 1
-
-    async def _adopt(self, symbol: str, cid: str, deadline_ns: int) -> Order:
+    async def _wait_for(self, family: OrderFamily[T], symbol: str, cid: str, deadline_ns: int) -> T:
         """The order holding ``cid`` (a -4116 said one is open), queried until seen."""
+        query = {"symbol": symbol, family.query_client_id: cid}
+        origin = RequestInfo(family.place.method, family.place.path, client_order_id=cid)
+        found = await self._settle(family, query, origin, deadline_ns, _NEVER, _is_found)
+        assert found is not None  # _NEVER: the loop ends only by finding it or by the deadline
+        return found
+
+    def _settle_point(self, request: RequestInfo) -> _SettlePoint:
+        """When an absent order sent as ``request`` can no longer appear."""
+        if request.timestamp_ms is None or request.sent_ns is None:
+            return _SettlePoint(-1, -1)  # never signed, never sent: it cannot have been accepted
+        gw = self._gw
+        window_ms = gw.config.recv_window_ms + gw.config.retry.settle_margin_ms
+        server = request.timestamp_ms + window_ms + int(gw.clock.uncertainty_ms) + 1
+        return _SettlePoint(server, request.sent_ns + window_ms * 1_000_000)
+
+    async def _settle(
+        self,
+        family: OrderFamily[T],
+        query: Mapping[str, Any],
+        origin: RequestInfo,
+        deadline_ns: int,
+        point: _SettlePoint,
+        settled: Callable[[T | None], bool],
+    ) -> T | None:
+        """Query until ``settled(order)``, or until a query left past ``point``: the last
+        answer (None: absent). ``ExecutionUnknown`` when the deadline comes first."""
         self.reconciliations += 1
-        query = {"symbol": symbol, "origClientOrderId": cid}
         attempt = 0
         while True:
-            found = await self.lookup(query, cid, NEW_ORDER, deadline_ns)
-            if found is not None:
-                return found
-            await self._pause(attempt, 0, deadline_ns, cid, NEW_ORDER)
+            order, query_info = await self.lookup(family, query, origin, deadline_ns)
+            if settled(order) or point.passed_by(query_info):
+                return order
+            await self._pause(attempt, point, deadline_ns, origin)
             attempt += 1
-
-    def _settle_after_ms(self, timestamp_ms: int | None) -> int:
-        """Server time after which an absent order can no longer appear."""
-        gw = self._gw
-        if timestamp_ms is None:  # never signed: it cannot have been accepted
-            return 0
-        margin = gw.config.retry.settle_margin_ms + int(gw.clock.uncertainty_ms) + 1
-        return timestamp_ms + gw.config.recv_window_ms + margin
 
     async def _pause(
-        self, attempt: int, settle_after_ms: int, deadline_ns: int, ref: str, endpoint: Endpoint
+        self, attempt: int, point: _SettlePoint, deadline_ns: int, origin: RequestInfo
     ) -> None:
         """Back off before the next query, never sleeping past the settle point."""
         gw = self._gw
         wait_s = gw.backoff.delay_s(attempt)
-        until_settled_s = (settle_after_ms - gw.clock.now_ms() + 1) / 1000
+        until_settled_s = max(
+            (point.server_ms - gw.clock.now_ms() + 1) / 1000,
+            (point.local_ns - gw.clock.time.monotonic_ns()) / 1e9 + 0.001,
+        )
         if until_settled_s > 0:
             wait_s = min(wait_s, until_settled_s)
         if wait_s >= gw.remaining_s(deadline_ns):
-            raise ExecutionUnknown(ref, endpoint=str(endpoint), cause="deadline reached")
+            raise ExecutionUnknown(
+                origin.client_order_id or "?", request=origin, cause="deadline reached"
+            )
         await gw.sleep(wait_s)
 
     async def lookup(
-        self, query: Mapping[str, Any], ref: str, endpoint: Endpoint, deadline_ns: int
-    ) -> Order | None:
-        """The order as the exchange holds it, or None when it does not exist (-2013).
+        self,
+        family: OrderFamily[T],
+        query: Mapping[str, Any],
+        origin: RequestInfo,
+        deadline_ns: int,
+    ) -> tuple[T | None, RequestInfo | None]:
+        """The order as the exchange holds it (None: no such order), and how the query left.
 
         Transient failures of the query are retried with backoff until the deadline; then, or
         on an error that waiting cannot cure, the write's outcome stays unknown.
         """
         gw = self._gw
+        ref = origin.client_order_id
+        sent = Sent()
         attempt = 0
         while True:
             try:
-                payload = await gw.request(
-                    GET_ORDER, query, priority=Priority.URGENT, deadline_ns=deadline_ns, ref=ref
+                order = await gw.request(
+                    family.query,
+                    query,
+                    priority=Priority.URGENT,
+                    deadline_ns=deadline_ns,
+                    ref=ref,
+                    sent=sent,
                 )
-            except NoSuchOrder:
-                return None
+            except family.absent:
+                return None, sent.info
             except BinanceError as exc:
                 wait_s = gw.backoff.delay_s(attempt)
                 if not isinstance(exc, _TRANSIENT) or wait_s >= gw.remaining_s(deadline_ns):
-                    raise ExecutionUnknown(ref, endpoint=str(endpoint), cause=str(exc)) from exc
-                log.info("%s %s: query failed (%s); retrying", endpoint, ref, type(exc).__name__)
+                    raise ExecutionUnknown(ref or "?", request=origin, cause=str(exc)) from exc
+                log.info("%s %s: query failed (%s); retrying", origin, ref, type(exc).__name__)
                 attempt += 1
                 await gw.sleep(wait_s)
             else:
-                return Order.from_payload(payload, reconciled=True)
+                return family.mark_reconciled(order), sent.info
 
     # -- cancel ----------------------------------------------------------------------------
 
-    async def cancel(self, params: Mapping[str, Any], *, deadline_ns: int) -> Order:
+    async def cancel(
+        self, family: OrderFamily[T], params: Mapping[str, Any], *, deadline_ns: int
+    ) -> T:
         """Cancel one order; an order already gone reports its final state."""
-        query, ref = order_query(params), order_ref(params)
+        query, ref = order_query(family, params), order_ref(family, params)
+        origin = RequestInfo(family.cancel.method, family.cancel.path, client_order_id=ref)
         unknown = False  # an earlier attempt may still land
         while True:
             try:
-                payload = await self._gw.request(
-                    CANCEL_ORDER, params, priority=Priority.URGENT, deadline_ns=deadline_ns, ref=ref
+                order: T = await self._gw.request(
+                    family.cancel,
+                    params,
+                    priority=Priority.URGENT,
+                    deadline_ns=deadline_ns,
+                    ref=ref,
                 )
             except CancelRejected as exc:
                 # Not open: filled, cancelled, expired, or never there. Report what it is.
-                return await self.final_state(query, ref, exc, deadline_ns)
+                return await self.final_state(family, query, origin, exc, deadline_ns)
             except BinanceError as exc:
                 if not outcome_unknown(exc):
                     if unknown:  # a definite failure now, but an earlier cancel may still land
-                        raise ExecutionUnknown(
-                            ref, endpoint=str(CANCEL_ORDER), cause=str(exc)
-                        ) from exc
+                        raise ExecutionUnknown(ref, request=origin, cause=str(exc)) from exc
                     raise
                 unknown = True
                 log.info("cancel %s: outcome unknown (%s); querying", ref, type(exc).__name__)
                 self.reconciliations += 1
-                final = await self.lookup(query, ref, CANCEL_ORDER, deadline_ns)
-                if final is not None and not final.is_open:
+                final, _ = await self.lookup(family, query, origin, deadline_ns)
+                if final is not None and not family.is_open(final):
                     return final
                 # Still open (or unknown to the exchange): a cancel is harmless to send again.
                 log.info("cancel %s: order still open; sending the cancel again", ref)
             else:
-                return Order.from_payload(payload)
+                return order
 
     async def final_state(
-        self, query: Mapping[str, Any], ref: str, refusal: APIError, deadline_ns: int
-    ) -> Order:
+        self,
+        family: OrderFamily[T],
+        query: Mapping[str, Any],
+        origin: RequestInfo,
+        refusal: APIError,
+        deadline_ns: int,
+    ) -> T:
         """The final state of an order a cancel found not open, else the refusal itself."""
         try:
-            final = await self.lookup(query, ref, CANCEL_ORDER, deadline_ns)
+            final, _ = await self.lookup(family, query, origin, deadline_ns)
         except ExecutionUnknown:
             raise refusal from None
-        if final is None or final.is_open:
+        if final is None or family.is_open(final):
             raise refusal
-        log.info("cancel %s: already %s", ref, final.status)
+        log.info("cancel %s: already %s", origin.client_order_id, final.status)
         return final
 
     # -- modify ----------------------------------------------------------------------------
 
-    async def modify(self, params: Mapping[str, Any], *, deadline_ns: int) -> Order:
-        """Modify a LIMIT order; an unknown outcome is settled by comparing the order."""
-        query, ref = order_query(params), order_ref(params)
-        want = (Decimal(str(params["price"])), Decimal(str(params["quantity"])))
+    async def modify(
+        self, family: OrderFamily[T], params: Mapping[str, Any], *, deadline_ns: int
+    ) -> T:
+        """Modify an order; an unknown outcome is settled by comparing the order."""
+        endpoint = family.modify
+        assert endpoint is not None, f"{family.name} orders cannot be modified"
+        query, ref = order_query(family, params), order_ref(family, params)
+        origin = RequestInfo(endpoint.method, endpoint.path, client_order_id=ref)
+
+        def applied(order: T | None) -> bool:
+            return order is not None and family.shows_modify(params, order)
+
         while True:
             try:
-                payload = await self._gw.request(
-                    MODIFY_ORDER, params, priority=Priority.NORMAL, deadline_ns=deadline_ns, ref=ref
+                order: T = await self._gw.request(
+                    endpoint, params, priority=Priority.NORMAL, deadline_ns=deadline_ns, ref=ref
                 )
             except APIError as exc:
                 if exc.code == _SAME_ORDER or isinstance(exc, NoSuchOrder):
-                    return await self._modified(query, ref, want, exc, deadline_ns)
+                    return await self._modified(family, query, origin, applied, exc, deadline_ns)
                 if not isinstance(exc, UnknownOutcome):
                     raise
-                timestamp, cause = exc.timestamp_ms, type(exc).__name__
+                request = exc.request
             except TransportError as exc:
                 if not exc.sent:
                     raise
-                timestamp, cause = exc.timestamp_ms, type(exc).__name__
+                request = exc.request
             else:
-                return Order.from_payload(payload)
-            log.info("modify %s: outcome unknown (%s); querying", ref, cause)
-            settled = await self._settle_modify(query, ref, want, timestamp, deadline_ns)
-            if settled is not None:
+                return order
+            log.info("modify %s: outcome unknown; querying", ref)
+            settled = await self._settle(
+                family,
+                query,
+                request,
+                deadline_ns,
+                self._settle_point(request),
+                lambda o: o is None or applied(o) or not family.is_open(o),
+            )
+            if settled is None:
+                raise NoSuchOrder(
+                    status=400, code=-2013, message="Order does not exist.", request=request
+                )
+            if applied(settled) or not family.is_open(settled):
+                log.info("modify %s: settled by query (%s)", ref, settled.status)
                 return settled
             self.resubmissions += 1
             log.info("modify %s: proven not applied; sending it again", ref)
 
     async def _modified(
         self,
+        family: OrderFamily[T],
         query: Mapping[str, Any],
-        ref: str,
-        want: tuple[Decimal, Decimal],
+        origin: RequestInfo,
+        applied: Callable[[T | None], bool],
         refusal: APIError,
         deadline_ns: int,
-    ) -> Order:
+    ) -> T:
         """After -5027 (already so) or -2013 (not open): the order if it shows the change.
 
         A -2013 can follow a change applied by an attempt this code never saw (a transport's
         silent retry of a PUT after a dropped connection); otherwise the refusal stands.
         """
         try:
-            found = await self.lookup(query, ref, MODIFY_ORDER, deadline_ns)
+            found, _ = await self.lookup(family, query, origin, deadline_ns)
         except ExecutionUnknown:
             raise refusal from None
-        if found is None or (found.price, found.orig_qty) != want:
+        if found is None or not applied(found):
             raise refusal
-        log.info("modify %s: already applied (%s)", ref, found.status)
+        log.info("modify %s: already applied (%s)", origin.client_order_id, found.status)
         return found
 
-    async def _settle_modify(
-        self,
-        query: Mapping[str, Any],
-        ref: str,
-        want: tuple[Decimal, Decimal],
-        timestamp_ms: int | None,
-        deadline_ns: int,
-    ) -> Order | None:
-        """The order once the modification shows (or the order closed); None: it never will."""
-        self.reconciliations += 1
-        settle_after = self._settle_after_ms(timestamp_ms)
-        attempt = 0
-        while True:
-            asked_at = self._gw.clock.now_ms()
-            order = await self.lookup(query, ref, MODIFY_ORDER, deadline_ns)
-            if order is None:
-                raise NoSuchOrder(
-                    status=400, code=-2013, message="Order does not exist.", endpoint=str(GET_ORDER)
-                )
-            if (order.price, order.orig_qty) == want or not order.is_open:
-                log.info("modify %s: settled by query (%s)", ref, order.status)
-                return order
-            if asked_at > settle_after:
-                return None
-            await self._pause(attempt, settle_after, deadline_ns, ref, MODIFY_ORDER)
-            attempt += 1
+
+def _is_found(order: object) -> bool:
+    return order is not None
+
+
+def _retrieve(task: asyncio.Task[Any]) -> None:
+    """Mark a background settle's error as seen: ``InterruptedOrder.result`` re-raises it."""
+    if not task.cancelled():
+        task.exception()

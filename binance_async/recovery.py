@@ -9,6 +9,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 
+from .admission import Closed
 from .config import RetryConfig
 
 __all__ = ["Backoff", "InflightGate"]
@@ -42,6 +43,8 @@ class InflightGate:
     backed off and was throttled again does count anew). Without that, one burst of answers
     would cut a cap of 200 to 1 at once.
 
+    Time comes from the injected ``monotonic_ns`` (the client's time source).
+
     Reduce-only and close-position orders are exempt: they never wait here. A batch holds one
     slot per new-risk order in it; a request larger than the cap goes alone, so a shrunken cap
     delays a batch without ever blocking it for good. Waiting is FIFO.
@@ -53,7 +56,7 @@ class InflightGate:
         minimum: int = 1,
         *,
         hold_s: float = 0.2,
-        monotonic: Callable[[], float] = time.monotonic,
+        monotonic_ns: Callable[[], int] = time.monotonic_ns,
     ) -> None:
         if not 1 <= minimum <= maximum:
             raise ValueError(f"InflightGate: need 1 <= minimum <= maximum, got {minimum}/{maximum}")
@@ -62,19 +65,29 @@ class InflightGate:
         self.maximum = maximum
         self.minimum = minimum
         self.limit = maximum
-        self._hold_s = hold_s
-        self._monotonic = monotonic
-        self._halved_at: float | None = None
+        self._hold_ns = int(hold_s * 1e9)
+        self._monotonic_ns = monotonic_ns
+        self._halved_at: int | None = None
         self.in_flight = 0
         #: The lowest the cap has been since the gate was made (how far -1008 pushed it).
         self.lowest_limit = maximum
         self._waiters: deque[tuple[int, asyncio.Future[None]]] = deque()
+        self._closed = False
 
     def _fits(self, count: int) -> bool:
         return self.in_flight == 0 or self.in_flight + count <= self.limit
 
+    def try_acquire(self, count: int = 1) -> bool:
+        """Take ``count`` slots if they are free now and nobody waits (never waits)."""
+        if self._closed or self._waiters or not self._fits(count):
+            return False
+        self.in_flight += count
+        return True
+
     async def acquire(self, count: int = 1) -> None:
-        """Wait (FIFO) for ``count`` slots."""
+        """Wait (FIFO) for ``count`` slots; :class:`~.admission.Closed` once closed."""
+        if self._closed:
+            raise Closed
         if not self._waiters and self._fits(count):
             self.in_flight += count
             return
@@ -110,10 +123,18 @@ class InflightGate:
             self.in_flight += count
             fut.set_result(None)
 
+    def close(self) -> None:
+        """Fail every waiter (and every later acquire) with :class:`~.admission.Closed`."""
+        self._closed = True
+        while self._waiters:
+            _, fut = self._waiters.popleft()
+            if not fut.done():
+                fut.set_exception(Closed())
+
     def throttled(self) -> None:
         """The exchange said -1008: halve the cap (once per ``hold_s``)."""
-        now = self._monotonic()
-        if self._halved_at is not None and now - self._halved_at < self._hold_s:
+        now = self._monotonic_ns()
+        if self._halved_at is not None and now - self._halved_at < self._hold_ns:
             return  # the same burst of answers
         self._halved_at = now
         self.limit = max(self.minimum, self.limit // 2)

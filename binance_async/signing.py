@@ -38,8 +38,10 @@ class HmacSigner:
     kind = "HMAC"
 
     def __init__(self, secret: str | bytes) -> None:
-        if not secret:
-            raise InvalidRequest("api_secret is empty")
+        if not isinstance(secret, str | bytes) or not secret:
+            raise InvalidRequest(
+                f"api_secret must be a non-empty str or bytes, got {type(secret).__name__}"
+            )
         self._secret = secret.encode() if isinstance(secret, str) else bytes(secret)
 
     def sign(self, payload: bytes) -> str:

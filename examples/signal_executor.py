@@ -38,7 +38,7 @@ async def execute(client: UMFutures, signals: int) -> None:
 
     results = await asyncio.gather(*(entry(n) for n in range(signals)))
     placed = [r for r in results if isinstance(r, Order)]
-    print(f"{len(placed)}/{signals} entries placed; {client.reconciler.reconciliations} settled")
+    print(f"{len(placed)}/{signals} entries placed; {client.stats.reconciliations} settled")
     position = sum((p.position_amt for p in await client.position_risk("BTCUSDT")), Decimal(0))
     if position > 0:
         exit_order = await client.new_order(

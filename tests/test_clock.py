@@ -95,16 +95,71 @@ async def test_error_within_smallest_half_round_trip() -> None:
         assert clock.uncertainty_ms * MS >= min(server.half_rtts)
 
 
-async def test_server_clock_jump_detected_and_old_samples_dropped() -> None:
-    """A sample that contradicts the estimate beyond both error bounds replaces it."""
+async def test_server_clock_step_takes_two_agreeing_samples() -> None:
+    """A sample that contradicts the estimate waits aside; a second agreeing one makes it the
+    estimate and drops the old samples (a real step of the server's clock)."""
     time = FakeTime()
     server = ScriptedServer(time, offset_ns=0)
     clock = ServerClock(server.fetch, time_source=time, drift_ppm=0)
     await clock.sync(5)
     server.offset_ns += 3000 * MS
-    await clock.sample()
+    assert not await clock.sample()
+    assert clock.steps_detected == 0 and error_ns(clock, server) >= 2900 * MS
+    assert await clock.sample()
     assert clock.steps_detected == 1
-    assert error_ns(clock, server) <= server.half_rtts[-1] + 2 * MS
+    assert error_ns(clock, server) <= max(server.half_rtts[-2:]) + 2 * MS
+
+
+async def test_one_bogus_sample_never_moves_the_estimate() -> None:
+    """A single sample an hour ahead is held aside as an outlier; the next honest one drops it."""
+    time = FakeTime()
+    server = ScriptedServer(time, offset_ns=250 * MS)
+    clock = ServerClock(server.fetch, time_source=time, drift_ppm=0)
+    await clock.sync(3)
+    before = clock.now_ms()
+    server.offset_ns += 3_600_000 * MS
+    assert not await clock.sample()
+    server.offset_ns -= 3_600_000 * MS
+    assert clock.outliers == 1 and abs(clock.now_ms() - before) < 100
+    assert clock.next_interval_s() == 5.0  # a suspected step is checked soon
+    assert await clock.sample()
+    assert clock.steps_detected == 0 and clock.next_interval_s() == 60.0
+
+
+async def test_first_sync_needs_two_agreeing_samples() -> None:
+    """Before two samples agree there is no estimate: a bogus first answer is outvoted."""
+    time = FakeTime()
+    server = ScriptedServer(time, offset_ns=0)
+    answers = iter([3_600_000 * MS, 0, 0])
+
+    async def fetch() -> Sample:
+        server.offset_ns = next(answers)
+        return await server.fetch()
+
+    clock = ServerClock(fetch, time_source=time, drift_ppm=0)
+    assert await clock.sync(1)
+    assert clock.samples_taken == 3 and clock.synced
+    assert error_ns(clock, server) <= max(server.half_rtts) + 2 * MS
+
+
+async def test_cancelling_one_resync_caller_leaves_the_resync_to_the_others() -> None:
+    """The shared resync runs in its own task: a cancelled caller cancels nobody else."""
+    time = FakeTime()
+    server = ScriptedServer(time, offset_ns=0)
+    release = asyncio.Event()
+
+    async def fetch() -> Sample:
+        await release.wait()
+        return await server.fetch()
+
+    clock = ServerClock(fetch, time_source=time)
+    callers = [asyncio.create_task(clock.resync()) for _ in range(4)]
+    await asyncio.sleep(0)
+    callers[0].cancel()
+    await asyncio.sleep(0)
+    release.set()
+    await asyncio.gather(*callers[1:])
+    assert callers[0].cancelled() and clock.synced and clock.resyncs == 1
 
 
 async def test_resync_is_shared_and_generation_guarded() -> None:

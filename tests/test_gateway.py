@@ -9,7 +9,8 @@ import pytest
 from aiohttp import web
 
 from binance_async import InvalidTimestamp, RetryConfig, UMFutures, UnknownOutcome
-from binance_async.errors import api_error
+from binance_async.errors import RequestInfo, api_error
+from binance_async.venues.usdm import CODES
 
 FAST = RetryConfig(base_delay_s=0.001, max_delay_s=0.002, jitter=0.0)
 
@@ -67,5 +68,11 @@ async def test_html_502_on_a_read_is_retried_then_surfaces(
 
 def test_matching_engine_recv_window_reject_is_repaired_like_1021() -> None:
     """-5028 (refused by the matching engine past its recvWindow) is an InvalidTimestamp."""
-    err = api_error(status=400, code=-5028, message="x", endpoint="POST /fapi/v1/order")
+    err = api_error(
+        status=400,
+        code=-5028,
+        message="x",
+        request=RequestInfo("POST", "/fapi/v1/order"),
+        table=CODES,
+    )
     assert isinstance(err, InvalidTimestamp)

@@ -1,11 +1,11 @@
-"""The session pool: sessions per address, ownership, and no resend behind our back."""
+"""The HTTP transport: sessions per address, ownership, and no resend behind our back."""
 
 from __future__ import annotations
 
 import aiohttp
 import pytest
 
-from binance_async.pool import SessionPool
+from binance_async.http import HttpTransport
 from binance_async.testing import Simulator
 
 from .conftest import make_client
@@ -13,17 +13,22 @@ from .conftest import make_client
 
 async def test_pool_sessions_never_resend_by_themselves() -> None:
     """aiohttp's silent PUT/DELETE resend on a dropped kept-alive connection is switched off."""
-    pool = SessionPool(local_addresses=["127.0.0.2", "127.0.0.3"])
-    await pool.open()
+    http = HttpTransport(
+        base_url="http://127.0.0.1:9",
+        api_key=None,
+        recv_window_ms=5000,
+        local_addresses=["127.0.0.2", "127.0.0.3"],
+    )
+    await http.open()
     try:
-        assert len(pool.sessions) == 2
-        for session in pool.sessions:
-            # If aiohttp renames its private flag, this fails and the pool must follow.
+        assert len(http._sessions) == 2
+        for session in http._sessions:
+            # If aiohttp renames its private flag, this fails and the transport must follow.
             assert session._retry_connection is False
     finally:
-        await pool.close()
-        await pool.close()  # idempotent
-    assert not pool.is_open
+        await http.close()
+        await http.close()  # idempotent
+    assert not http.is_open
 
 
 async def test_borrowed_session_is_used_and_not_closed(sim: Simulator) -> None:
@@ -33,7 +38,13 @@ async def test_borrowed_session_is_used_and_not_closed(sim: Simulator) -> None:
             await client.ping()
         assert not session.closed
     with pytest.raises(ValueError, match="borrowed"):
-        SessionPool(local_addresses=["127.0.0.2"], session=session)
+        HttpTransport(
+            base_url="http://127.0.0.1:9",
+            api_key=None,
+            recv_window_ms=5000,
+            local_addresses=["127.0.0.2"],
+            session=session,
+        )
 
 
 @pytest.mark.parametrize("method", ["DELETE", "PUT"])

@@ -1,4 +1,5 @@
-"""Tests of binance_async.limits: windows, headers, guard, fairness, 429 pauses and 418 bans.
+"""Tests of the limiter (ledger, admission queue, shared store): windows, counts, guard,
+unconfirmed windows and their probe, fairness, 429 pauses and 418 bans.
 
 Time is virtual: FakeServerTime is the exchange's clock as the limiter sees it (true time plus
 a fixed skew) and its ``sleep`` returns only when the test advances true time.
@@ -12,22 +13,23 @@ import itertools
 import math
 import random
 from collections.abc import Coroutine, Iterable, Mapping
-from typing import Any, Literal
+from typing import Any
 
 import pytest
 from multidict import CIMultiDict, CIMultiDictProxy
 
-from binance_async.budget import MemoryBudgetStore
+from binance_async.budget import Claim, MemoryBudgetStore, SyncRequest, Update
 from binance_async.errors import IPBanned
-from binance_async.limits import (
-    DEFAULT_USDM_LIMITS,
-    Limiter,
+from binance_async.ledger import Reservation
+from binance_async.limits import Limiter
+from binance_async.ratelimits import (
+    Interval,
     LimitsSnapshot,
     Priority,
     RateLimit,
-    Reservation,
     WindowState,
 )
+from binance_async.venues.usdm import USDM
 
 MINUTE = 60_000
 #: A server-minute boundary (1_700_000_040_000 % 60_000 == 0).
@@ -94,9 +96,6 @@ class FakeServerTime:
             assert self._wake_next(math.inf), "deadlock: tasks wait and nothing sleeps"
 
 
-Interval = Literal["SECOND", "MINUTE", "HOUR", "DAY"]
-
-
 def weight_limit(limit: int, interval: Interval = "MINUTE", num: int = 1) -> RateLimit:
     """A REQUEST_WEIGHT limit."""
     return RateLimit(kind="REQUEST_WEIGHT", interval=interval, interval_num=num, limit=limit)
@@ -114,6 +113,15 @@ def make(
     return Limiter(
         clock=clock, addresses=addresses, limits=limits or (weight_limit(10),), sleep=clock.sleep
     )
+
+
+def count(limiter: Limiter, start: int, label: str = "1M", address: str | None = "default") -> int:
+    """The ledger's count of one window (by its start), for one address or the account."""
+    for where, scope in limiter.ledger.scopes():
+        for track in scope.tracks:
+            if track.rate.label == label and where == address:
+                return track.counts.get(start, 0)
+    raise AssertionError(f"no {label} window for {address}")
 
 
 def task(coro: Coroutine[Any, Any, Reservation]) -> asyncio.Task[Reservation]:
@@ -172,22 +180,47 @@ def test_rate_limit_rejects_bad_values() -> None:
 
 def test_default_limits_follow_the_reference() -> None:
     """Defaults are weight 2400/1M and orders 300/10S, 1200/1M (fapi-rules.md section 5)."""
-    assert {(r.kind, r.label, r.limit) for r in DEFAULT_USDM_LIMITS} == {
+    assert {(r.kind, r.label, r.limit) for r in USDM.limits} == {
         ("REQUEST_WEIGHT", "1M", 2400),
         ("ORDERS", "10S", 300),
         ("ORDERS", "1M", 1200),
     }
 
 
-def test_memory_store_counts_and_prunes() -> None:
-    """MemoryBudgetStore adds, raises to a value, and drops windows before a start."""
+async def test_memory_store_reserves_only_what_fits_and_expires_holds() -> None:
+    """The in-process store applies news, reserves atomically, and drops a dead hold in time."""
     store = MemoryBudgetStore()
-    assert store.get("k", 0) == 0
-    assert store.add("k", 0, 3) == 3
-    assert store.raise_to("k", 0, 2) == 3
-    assert store.raise_to("k", 60_000, 7) == 7
-    store.drop_before("k", 60_000)
-    assert (store.get("k", 0), store.get("k", 60_000), len(store)) == (0, 7, 1)
+    key = "usdm|ip:a|REQUEST_WEIGHT 1M"
+    news = SyncRequest(
+        now_ms=M0, updates=(Update(key, M0, 6, add=True), Update(key, M0, 8, add=False))
+    )
+    assert not (await store.sync(news)).granted  # news alone reserve nothing
+    claim = Claim(key, (M0,), 2, 10)
+    first = await store.sync(
+        SyncRequest(now_ms=M0, hold_id="h1", claims=(claim,), hold_until_ms=M0 + 500)
+    )
+    assert first.granted and first.counts == {(key, M0): 8}
+    second = await store.sync(SyncRequest(now_ms=M0 + 1, hold_id="h2", claims=(claim,)))
+    assert not second.granted and second.counts == {(key, M0): 10}  # 8 + h1's hold of 2
+    assert second.retry_after_ms == 499  # h1 ends then at the latest
+    later = await store.sync(SyncRequest(now_ms=M0 + 500, hold_id="h3", claims=(claim,)))
+    assert later.granted  # h1's process never settled: its hold expired
+
+
+async def test_memory_store_unconfirmed_claim_counts_both_windows_and_one_probe() -> None:
+    """A claim on an unconfirmed window adds the previous window; one probe may pass alone."""
+    store = MemoryBudgetStore()
+    key = "usdm|ip:a|REQUEST_WEIGHT 1M"
+    await store.sync(SyncRequest(now_ms=M0, updates=(Update(key, M0 - MINUTE, 9, add=True),)))
+    both = Claim(key, (M0 - MINUTE, M0), 2, 10)
+    assert not (await store.sync(SyncRequest(now_ms=M0, hold_id="a", claims=(both,)))).granted
+    probe = Claim(key, (M0,), 2, 10, probe=True)
+    assert (
+        await store.sync(
+            SyncRequest(now_ms=M0, hold_id="p1", claims=(probe,), hold_until_ms=M0 + 9)
+        )
+    ).granted
+    assert not (await store.sync(SyncRequest(now_ms=M0, hold_id="p2", claims=(probe,)))).granted
 
 
 # -- windows and headers ---------------------------------------------------------------------
@@ -215,7 +248,7 @@ async def test_exhausted_budget_blocks_until_rollover() -> None:
     """A full window blocks admission; the next server window admits without any response."""
     clock = FakeServerTime()
     limiter = make(clock)
-    limiter.observe(await limiter.admit(weight=10), status=200, headers=OK)
+    limiter.observe(await limiter.admit(weight=10), status=200, counts=OK)
     waiter = task(limiter.admit(weight=1))
     await clock.advance_to(M0 + MINUTE - 1)
     assert not waiter.done()
@@ -230,7 +263,7 @@ async def test_windows_follow_the_server_clock() -> None:
     clock = FakeServerTime(skew_ms=25_000)  # our estimate of the server reads 25 s ahead
     limiter = make(clock)
     assert limiter.snapshot.windows[0].window_start_ms == M0
-    limiter.observe(await limiter.admit(weight=10), status=200, headers=OK)
+    limiter.observe(await limiter.admit(weight=10), status=200, counts=OK)
     waiter = task(limiter.admit(weight=1))
     await clock.advance_to(M0 + MINUTE + 4)
     assert not waiter.done()
@@ -243,7 +276,7 @@ async def test_guard_keeps_previous_window_usage_after_rollover() -> None:
     """Until uncertainty + margin past the rollover, the previous window's usage still applies."""
     clock = FakeServerTime(start_ms=M0 + 50_000, uncertainty_ms=20.0)
     limiter = make(clock)
-    limiter.observe(await limiter.admit(weight=6), status=200, headers=OK)
+    limiter.observe(await limiter.admit(weight=6), status=200, counts=OK)
     await clock.advance_to(M0 + MINUTE + 10)  # inside the 25 ms guard
     small = await limiter.admit(weight=4)  # 6 + 4 fits the previous window too
     big = task(limiter.admit(weight=1))
@@ -251,8 +284,8 @@ async def test_guard_keeps_previous_window_usage_after_rollover() -> None:
     assert not big.done()
     await clock.advance_to(M0 + MINUTE + 25)
     assert big.done()
-    limiter.observe(small, status=200, headers=OK)
-    limiter.observe(big.result(), status=200, headers=OK)
+    limiter.observe(small, status=200, counts=OK)
+    limiter.observe(big.result(), status=200, counts=OK)
 
 
 async def test_header_raises_usage_from_the_first_response() -> None:
@@ -260,72 +293,65 @@ async def test_header_raises_usage_from_the_first_response() -> None:
     clock = FakeServerTime()
     limiter = make(clock, weight_limit(100))
     limiter.observe(
-        await limiter.admit(weight=1), status=200, headers={"X-MBX-USED-WEIGHT-1M": "95"}
+        await limiter.admit(weight=1), status=200, counts={"x-mbx-used-weight-1m": "95"}
     )
     assert used(limiter) == 95
     last = await limiter.admit(weight=5)
     over = task(limiter.admit(weight=1))
     await clock.settle()
     assert not over.done()
-    limiter.observe(last, status=200, headers={"x-mbx-used-weight-1m": "100"})
+    limiter.observe(last, status=200, counts={"x-mbx-used-weight-1m": "100"})
     await clock.advance_to(M0 + MINUTE + 5)
     assert over.done()
 
 
 async def test_header_lookup_is_case_insensitive() -> None:
-    """Headers are found in aiohttp's CIMultiDictProxy and in a plain upper-case dict."""
+    """Counts are read from aiohttp's case-insensitive headers whatever their case."""
     clock = FakeServerTime()
     limiter = make(clock, weight_limit(100), order_limit(50))
     headers = CIMultiDictProxy(
         CIMultiDict({"X-Mbx-Used-Weight-1m": "7", "X-MBX-Order-Count-10s": "4"})
     )
-    limiter.observe(await limiter.admit(weight=1, orders=1), status=200, headers=headers)
+    limiter.observe(await limiter.admit(weight=1, orders=1), status=200, counts=headers)
     assert (used(limiter), used(limiter, "ORDERS", "10S")) == (7, 4)
-    limiter.observe(
-        await limiter.admit(weight=1, orders=1), status=200, headers={"X-MBX-ORDER-COUNT-10S": "9"}
-    )
-    assert used(limiter, "ORDERS", "10S") == 9
 
 
 async def test_straddling_response_does_not_poison_new_window() -> None:
     """A round trip across a rollover: the old count stays in the old window, cost in both."""
     clock = FakeServerTime(start_ms=M0 + MINUTE - 100)
-    store = MemoryBudgetStore()
-    limiter = Limiter(clock=clock, limits=[weight_limit(100)], store=store, sleep=clock.sleep)
+    limiter = make(clock, weight_limit(100))
     reservation = await limiter.admit(weight=2)
     await clock.advance_to(M0 + MINUTE + 100)
-    limiter.observe(reservation, status=200, headers={"x-mbx-used-weight-1m": "100"})
-    assert store.get("REQUEST_WEIGHT 1M @default", M0) == 100
+    limiter.observe(reservation, status=200, counts={"x-mbx-used-weight-1m": "100"})
+    assert count(limiter, M0) == 100
     assert used(limiter) == 2
     coro = limiter.admit(weight=98)
-    with pytest.raises(StopIteration):
-        coro.send(None)  # admitted at once
+    with pytest.raises(StopIteration) as stop:
+        coro.send(None)  # admitted at once, as the new window's probe
+    assert stop.value.value.probes is not None
 
 
 async def test_release_commits_the_cost_to_every_window_it_may_have_hit() -> None:
     """A request without a response counts, in both windows when it straddled a rollover."""
     clock = FakeServerTime(start_ms=M0 + MINUTE - 100)
-    store = MemoryBudgetStore()
-    limiter = Limiter(clock=clock, limits=[weight_limit(100)], store=store, sleep=clock.sleep)
+    limiter = make(clock, weight_limit(100))
     reservation = await limiter.admit(weight=7)
     assert limiter.snapshot.windows[0].in_flight == 7
     await clock.advance_to(M0 + MINUTE + 100)
     limiter.release(reservation)
     limiter.release(reservation)  # a second hand-back is ignored
-    assert (store.get("REQUEST_WEIGHT 1M @default", M0), used(limiter)) == (7, 7)
+    assert (count(limiter, M0), used(limiter)) == (7, 7)
     assert limiter.snapshot.windows[0].in_flight == 0
 
 
 async def test_response_near_rollover_also_counts_in_the_next_window() -> None:
     """Within the guard of a rollover the cost counts in both windows: our clock may be behind."""
     clock = FakeServerTime(start_ms=M0 + MINUTE - 5, uncertainty_ms=10.0)
-    store = MemoryBudgetStore()
-    limiter = Limiter(clock=clock, limits=[weight_limit(100)], store=store, sleep=clock.sleep)
+    limiter = make(clock, weight_limit(100))
     reservation = await limiter.admit(weight=3)
     await clock.advance_to(M0 + MINUTE - 2)
-    limiter.observe(reservation, status=200, headers={"x-mbx-used-weight-1m": "40"})
-    key = "REQUEST_WEIGHT 1M @default"
-    assert (store.get(key, M0), store.get(key, M0 + MINUTE)) == (40, 3)
+    limiter.observe(reservation, status=200, counts={"x-mbx-used-weight-1m": "40"})
+    assert (count(limiter, M0), count(limiter, M0 + MINUTE)) == (40, 3)
 
 
 async def test_in_flight_requests_hold_budget_until_observed() -> None:
@@ -336,8 +362,8 @@ async def test_in_flight_requests_hold_budget_until_observed() -> None:
     waiter = task(limiter.admit(weight=5))
     await clock.settle()
     assert not waiter.done()
-    limiter.observe(first, status=200, headers=OK)
-    limiter.observe(first, status=200, headers={"x-mbx-used-weight-1m": "10"})
+    limiter.observe(first, status=200, counts=OK)
+    limiter.observe(first, status=200, counts={"x-mbx-used-weight-1m": "10"})
     await clock.settle()
     assert not waiter.done()  # 6 committed + 5 > 10: waits for the rollover
     assert used(limiter) == 6
@@ -346,25 +372,37 @@ async def test_in_flight_requests_hold_budget_until_observed() -> None:
 
 
 async def test_old_windows_are_pruned() -> None:
-    """The store keeps only the current and previous windows of each limit."""
+    """The ledger keeps only the current and previous windows of each limit."""
     clock = FakeServerTime()
-    store = MemoryBudgetStore()
-    limiter = Limiter(clock=clock, store=store, sleep=clock.sleep)
+    limiter = Limiter(clock=clock, limits=USDM.limits, sleep=clock.sleep)
     for minute in range(1, 50):
         await clock.advance_to(M0 + minute * MINUTE + 30_000)
         reservation = await limiter.admit(weight=1, orders=1)
-        limiter.observe(reservation, status=200, headers={"x-mbx-order-count-10s": "1"})
-    assert len(store) <= 6
+        limiter.observe(reservation, status=200, counts={"x-mbx-order-count-10s": "1"})
+    held = [len(t.counts) for _, scope in limiter.ledger.scopes() for t in scope.tracks]
+    assert max(held) <= 2 and sum(held) <= 6
 
 
 async def test_shared_store_carries_usage_between_limiters() -> None:
-    """Two limiters on one store (two processes on one IP) see each other's usage."""
+    """Two limiters on one store (two clients on one IP): one's use holds the other back."""
     clock = FakeServerTime()
     store = MemoryBudgetStore()
     one = Limiter(clock=clock, limits=[weight_limit(10)], store=store, sleep=clock.sleep)
     two = Limiter(clock=clock, limits=[weight_limit(10)], store=store, sleep=clock.sleep)
-    one.observe(await one.admit(weight=8), status=200, headers=OK)
-    assert used(two) == 8
+    first = await one.admit(weight=8)
+    blocked = task(two.admit(weight=3))  # 8 held by one + 3 > 10, though two has seen nothing
+    await clock.settle()
+    assert not blocked.done()
+    one.observe(first, status=200, counts={"x-mbx-used-weight-1m": "8"})
+    await clock.settle()
+    assert used(two) == 8  # the shared count reached two's mirror
+    small = await two.admit(weight=2)
+    two.observe(small, status=200, counts={"x-mbx-used-weight-1m": "10"})
+    await clock.advance_to(M0 + MINUTE + 5)
+    assert blocked.done()  # the next window, as its probe
+    two.observe(blocked.result(), status=200, counts={"x-mbx-used-weight-1m": "3"})
+    await one.close()
+    await two.close()
 
 
 async def test_cost_that_can_never_fit_is_refused() -> None:
@@ -381,13 +419,13 @@ async def test_urgent_waiter_goes_before_earlier_normal_waiters() -> None:
     """At the rollover an URGENT waiter is granted before NORMAL ones that queued first."""
     clock = FakeServerTime()
     limiter = make(clock)
-    limiter.observe(await limiter.admit(weight=10), status=200, headers=OK)
+    limiter.observe(await limiter.admit(weight=10), status=200, counts=OK)
     first = task(limiter.admit(weight=6))
     second = task(limiter.admit(weight=6))
     urgent = task(limiter.admit(weight=6, priority=Priority.URGENT))
     await clock.advance_to(M0 + MINUTE + 5)
     assert (urgent.done(), first.done(), second.done()) == (True, False, False)
-    limiter.observe(urgent.result(), status=200, headers=OK)
+    limiter.observe(urgent.result(), status=200, counts=OK)
     await clock.advance_to(M0 + 2 * MINUTE + 5)
     assert (first.done(), second.done()) == (True, False)
     first.result()
@@ -405,10 +443,13 @@ async def test_blocked_normal_head_holds_later_normal_but_not_urgent() -> None:
     urgent = task(limiter.admit(weight=1, priority=Priority.URGENT))
     await clock.settle()
     assert (big.done(), small.done(), urgent.done()) == (False, False, True)
-    limiter.observe(held, status=200, headers=OK)
-    limiter.observe(urgent.result(), status=200, headers=OK)
+    limiter.observe(held, status=200, counts=OK)
+    limiter.observe(urgent.result(), status=200, counts=OK)
     await clock.advance_to(M0 + MINUTE + 5)
-    assert big.done() and small.done()
+    assert big.done() and not small.done()  # the new window's probe goes first
+    limiter.observe(big.result(), status=200, counts={"x-mbx-used-weight-1m": "8"})
+    await clock.settle()
+    assert small.done()
 
 
 async def test_order_only_request_passes_a_head_blocked_on_weight() -> None:
@@ -420,7 +461,7 @@ async def test_order_only_request_passes_a_head_blocked_on_weight() -> None:
     order = task(limiter.admit(weight=0, orders=1))
     await clock.settle()
     assert (reader.done(), order.done()) == (False, True)
-    limiter.observe(order.result(), status=200, headers=OK)
+    limiter.observe(order.result(), status=200, counts=OK)
     limiter.release(held)
     reader.cancel()
     await clock.settle()
@@ -441,8 +482,8 @@ async def test_cancelled_waiter_leaves_the_queue_holding_nothing() -> None:
     assert limiter.waiting == 0
     assert asyncio.all_tasks() == {asyncio.current_task()}  # the wake-up timer went too
     assert limiter.snapshot.windows[0].in_flight == 6
-    limiter.observe(held, status=200, headers=OK)
-    limiter.observe(small.result(), status=200, headers=OK)
+    limiter.observe(held, status=200, counts=OK)
+    limiter.observe(small.result(), status=200, counts=OK)
 
 
 async def test_waiter_cancelled_right_after_its_grant_returns_the_hold() -> None:
@@ -485,7 +526,7 @@ async def _run_load(skew_ms: float, addresses: tuple[str, ...]) -> None:
                 continue
             key = (scope, rate.label, now - now % rate.window_ms)
             counted[key] = counted.get(key, 0) + cost
-            headers[rate.header.upper()] = str(counted[key])
+            headers[rate.header] = str(counted[key])
         return headers
 
     async def one_request() -> None:
@@ -500,7 +541,7 @@ async def _run_load(skew_ms: float, addresses: tuple[str, ...]) -> None:
         if fate < 0.1:
             limiter.release(reservation)  # lost: counted by the server or not
         else:
-            limiter.observe(reservation, status=200, headers=headers)
+            limiter.observe(reservation, status=200, counts=headers)
 
     tasks = [asyncio.get_running_loop().create_task(one_request()) for _ in range(200)]
     started = clock.true_ms
@@ -523,7 +564,8 @@ async def _run_load(skew_ms: float, addresses: tuple[str, ...]) -> None:
 
 
 async def test_429_holds_every_waiter_until_retry_after() -> None:
-    """After a 429 no pending or new request goes out before Retry-After, even past a rollover."""
+    """After a 429 nothing goes out before Retry-After; then one probe, and the rest once its
+    answer shows the server's window rolled. Retry-After also moves the window's boundary."""
     clock = FakeServerTime(start_ms=M0 + 58_000)
     limiter = make(clock)
     first = await limiter.admit(weight=10)
@@ -532,20 +574,62 @@ async def test_429_holds_every_waiter_until_retry_after() -> None:
         task(limiter.admit(weight=1, priority=Priority.URGENT)),
     ]
     await clock.advance_to(M0 + 58_500)
-    limiter.observe(first, status=429, headers={"Retry-After": "5"}, code=-1003)
+    limiter.observe(first, status=429, counts={"retry-after": "5"}, code=-1003)
     pending.append(task(limiter.admit(weight=1)))
     assert limiter.snapshot.paused_until_ms == M0 + 63_500
-    await clock.advance_to(M0 + 63_499)
+    await clock.advance_to(M0 + 63_504)  # the server's new window, plus the guard
     assert not any(t.done() for t in pending)
-    await clock.advance_to(M0 + 63_500)
+    await clock.advance_to(M0 + 63_505)
+    assert [t.done() for t in pending] == [False, True, False]  # the URGENT one probes
+    assert limiter.snapshot.windows[0].window_start_ms == M0 + 63_500
+    limiter.observe(pending[1].result(), status=200, counts={"x-mbx-used-weight-1m": "1"})
+    await clock.settle()
     assert all(t.done() for t in pending)
+
+
+async def test_unconfirmed_window_counts_the_previous_one_until_the_server_shows_it_rolled() -> (
+    None
+):
+    """Where the server's window starts is unknown: a new window is charged with the previous
+    window's count (safe for any boundary) until an answer shows the count dropped."""
+    clock = FakeServerTime(start_ms=M0 + 50_000)
+    limiter = make(clock, weight_limit(10))
+    limiter.observe(await limiter.admit(weight=6), status=200, counts={"x-mbx-used-weight-1m": "6"})
+    await clock.advance_to(M0 + MINUTE + 100)
+    fits = await limiter.admit(weight=4)  # 6 + 4: fits even if the server is still in M0
+    probe = task(limiter.admit(weight=1))
+    await clock.settle()
+    assert probe.done() and probe.result().probes is not None  # alone, beyond the sum
+    more = task(limiter.admit(weight=1))
+    await clock.settle()
+    assert not more.done()  # one probe at a time
+    limiter.observe(probe.result(), status=200, counts={"x-mbx-used-weight-1m": "5"})
+    await clock.settle()
+    assert more.done()  # 5 < 6: the server rolled, M0 no longer counts
+    limiter.observe(fits, status=200, counts={"x-mbx-used-weight-1m": "5"})
+    limiter.observe(more.result(), status=200, counts={"x-mbx-used-weight-1m": "6"})
+
+
+async def test_a_probe_that_meets_the_old_window_keeps_the_rest_waiting() -> None:
+    """A probe answered with the old window's count (no drop) confirms nothing."""
+    clock = FakeServerTime(start_ms=M0 + 50_000)
+    limiter = make(clock, weight_limit(10))
+    limiter.observe(await limiter.admit(weight=9), status=200, counts={"x-mbx-used-weight-1m": "9"})
+    await clock.advance_to(M0 + MINUTE + 100)
+    probe = await limiter.admit(weight=1)
+    rest = task(limiter.admit(weight=5))
+    limiter.observe(probe, status=200, counts={"x-mbx-used-weight-1m": "10"})  # still old
+    await clock.settle()
+    assert not rest.done()
+    rest.cancel()
+    await clock.settle()
 
 
 async def test_429_without_retry_after_marks_window_full_until_it_ends() -> None:
     """A 429 with no Retry-After marks the window full and waits for the next one."""
     clock = FakeServerTime()
     limiter = make(clock)
-    limiter.observe(await limiter.admit(weight=1), status=429, headers=OK, code=-1003)
+    limiter.observe(await limiter.admit(weight=1), status=429, counts=OK, code=-1003)
     assert used(limiter) == 10
     assert limiter.snapshot.paused_until_ms == M0 + MINUTE
     waiter = task(limiter.admit(weight=1))
@@ -562,16 +646,16 @@ async def test_order_429_holds_only_requests_with_orders() -> None:
     limiter.observe(
         await limiter.admit(weight=1, orders=1),
         status=429,
-        headers={"retry-after": "2"},
+        counts={"retry-after": "2"},
         code=-1015,
     )
     order = task(limiter.admit(weight=0, orders=1))
     reader = await limiter.admit(weight=5)
-    await clock.advance_to(M0 + 10_000 + 1_999)
+    await clock.advance_to(M0 + 10_000 + 2_004)
     assert not order.done()
-    await clock.advance_to(M0 + 12_000)
+    await clock.advance_to(M0 + 12_005)  # the pause end, as the order window's probe
     assert order.done()
-    limiter.observe(reader, status=200, headers=OK)
+    limiter.observe(reader, status=200, counts=OK)
 
 
 async def test_418_raises_ip_banned_for_every_call_without_admitting() -> None:
@@ -585,7 +669,7 @@ async def test_418_raises_ip_banned_for_every_call_without_admitting() -> None:
     limiter.observe(
         banned,
         status=418,
-        headers=OK,
+        counts=OK,
         code=-1003,
         msg=f"Way too many requests; IP banned until {until}.",
     )
@@ -608,10 +692,10 @@ async def test_418_ban_end_prefers_retry_after_then_defaults_to_two_minutes() ->
     limiter.observe(
         await limiter.admit(weight=1),
         status=418,
-        headers={"Retry-After": "30"},
+        counts={"retry-after": "30"},
         msg="banned until 1800000000000",
     )
-    limiter.observe(await limiter.admit(weight=1), status=418, headers=OK, msg="banned")
+    limiter.observe(await limiter.admit(weight=1), status=418, counts=OK, msg="banned")
     assert limiter.snapshot.banned_until_ms == {"a": now + 30_000, "b": now + 120_000}
     with pytest.raises(IPBanned) as caught:
         await limiter.admit(weight=1)
@@ -622,12 +706,12 @@ async def test_ban_ends_by_itself() -> None:
     """Once the server clock passes the ban's end, admission resumes."""
     clock = FakeServerTime()
     limiter = make(clock)
-    limiter.observe(await limiter.admit(weight=1), status=418, headers={"Retry-After": "60"})
+    limiter.observe(await limiter.admit(weight=1), status=418, counts={"retry-after": "60"})
     await clock.advance_to(M0 + 69_999)
     with pytest.raises(IPBanned):
         await limiter.admit(weight=1)
     await clock.advance_to(M0 + 70_000)
-    limiter.observe(await limiter.admit(weight=1), status=200, headers=OK)
+    limiter.observe(await limiter.admit(weight=1), status=200, counts=OK)
     assert limiter.snapshot.banned_until_ms == {}
 
 
@@ -635,14 +719,14 @@ async def test_banned_address_is_skipped_while_another_serves() -> None:
     """With one address banned, requests go out on the others and do not raise."""
     clock = FakeServerTime()
     limiter = make(clock, addresses=("a", "b"))
-    limiter.observe(await limiter.admit(weight=1), status=418, headers={"Retry-After": "600"})
+    limiter.observe(await limiter.admit(weight=1), status=418, counts={"retry-after": "600"})
     reservations = [await limiter.admit(weight=5), await limiter.admit(weight=5)]
     assert {r.address for r in reservations} == {"b"}
     waiter = task(limiter.admit(weight=1))
     await clock.settle()
     assert not waiter.done()  # waits for b's budget rather than raising
     for r in reservations:
-        limiter.observe(r, status=200, headers=OK)
+        limiter.observe(r, status=200, counts=OK)
     await clock.advance_to(M0 + MINUTE + 5)
     assert waiter.result().address == "b"
 
@@ -661,10 +745,10 @@ async def test_addresses_have_own_weight_but_share_orders() -> None:
     order_waiter = task(limiter.admit(weight=0, orders=1))
     await clock.settle()
     assert not weight_waiter.done() and not order_waiter.done()
-    limiter.observe(one, status=200, headers={"x-mbx-used-weight-1m": "10"})
+    limiter.observe(one, status=200, counts={"x-mbx-used-weight-1m": "10"})
     assert (used(limiter, address="a"), used(limiter, address="b")) == (10, 0)
     for r in (two, *orders):
-        limiter.observe(r, status=200, headers=OK)
+        limiter.observe(r, status=200, counts=OK)
     await clock.advance_to(M0 + 20_005)
     assert order_waiter.done() and not weight_waiter.done()
     await clock.advance_to(M0 + MINUTE + 5)
@@ -678,14 +762,14 @@ async def test_least_used_address_is_chosen() -> None:
     for address, value in [("a", "50"), ("b", "20"), ("c", "70")]:
         reservation = await limiter.admit(weight=0)
         assert reservation.address == address  # a fresh address has the most room
-        limiter.observe(reservation, status=200, headers={"x-mbx-used-weight-1m": value})
+        limiter.observe(reservation, status=200, counts={"x-mbx-used-weight-1m": value})
     assert (await limiter.admit(weight=1)).address == "b"
 
 
 async def test_load_rate_limits_changes_limits_and_header_names() -> None:
     """exchangeInfo limits replace the defaults, and header names follow their intervals."""
     clock = FakeServerTime()
-    limiter = Limiter(clock=clock, sleep=clock.sleep)
+    limiter = Limiter(clock=clock, limits=USDM.limits, sleep=clock.sleep)
     limiter.load_rate_limits(
         [
             {
@@ -705,7 +789,7 @@ async def test_load_rate_limits_changes_limits_and_header_names() -> None:
     )
     assert [r.header for r in limiter.limits] == ["x-mbx-used-weight-10s", "x-mbx-order-count-1m"]
     limiter.observe(
-        await limiter.admit(weight=1), status=200, headers={"X-MBX-USED-WEIGHT-10S": "48"}
+        await limiter.admit(weight=1), status=200, counts={"x-mbx-used-weight-10s": "48"}
     )
     assert used(limiter, label="10S") == 48
     waiter = task(limiter.admit(weight=3))
@@ -724,10 +808,10 @@ async def test_snapshot_reports_windows_bans_and_pauses() -> None:
     limiter.observe(
         await limiter.admit(weight=4, orders=1),
         status=200,
-        headers={"x-mbx-used-weight-1m": "30", "x-mbx-order-count-10s": "2"},
+        counts={"x-mbx-used-weight-1m": "30", "x-mbx-order-count-10s": "2"},
     )
     in_flight = await limiter.admit(weight=3)
-    limiter.observe(await limiter.admit(weight=0), status=418, headers={"Retry-After": "9"})
+    limiter.observe(await limiter.admit(weight=0), status=418, counts={"retry-after": "9"})
     snapshot = limiter.snapshot
     assert snapshot == LimitsSnapshot(
         windows=(

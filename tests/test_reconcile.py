@@ -194,7 +194,7 @@ async def test_an_order_that_never_executed_is_resent_once_after_its_recv_window
     assert resend.server_time_ms >= gets[-1].server_time_ms and resend.status == 200
     assert not order.reconciled
     assert sim.audit.accepted[order.client_order_id] == 1 and not sim.audit.duplicates()
-    assert client.reconciler.resubmissions == 1
+    assert client.stats.resubmissions == 1
 
 
 async def test_service_unavailable_is_resent_after_a_backoff_without_any_query(
@@ -205,7 +205,7 @@ async def test_service_unavailable_is_resent_after_a_backoff_without_any_query(
         await ready(client, sim)
         sim.inject_next("unavailable")
         order = await market(client, "busy-1")
-        assert client.stats.backoffs == 1 and client.reconciler.reconciliations == 0
+        assert client.stats.backoffs == 1 and client.stats.reconciliations == 0
     first, resend = wire(sim, "POST")
     assert (first.status, first.fault, resend.status) == (503, "unavailable", 200)
     assert params(resend)["newClientOrderId"] == "busy-1"
@@ -222,8 +222,12 @@ async def test_throttled_is_resent_after_a_backoff_and_shrinks_the_in_flight_cap
         await ready(client, sim)
         sim.inject_next("throttled")
         await market(client, "thr-1")
-        gate = client.reconciler.orders_gate
-        assert (gate.lowest_limit, gate.limit, gate.in_flight) == (4, 5, 0)
+        stats = client.stats
+        assert (
+            stats.orders_in_flight_lowest,
+            stats.orders_in_flight_limit,
+            stats.orders_in_flight,
+        ) == (4, 5, 0)
     first, resend = wire(sim, "POST")
     assert (first.code, resend.status) == (-1008, 200)
     assert resend.server_time_ms - first.server_time_ms >= 100
@@ -305,8 +309,8 @@ async def test_reduce_only_orders_pass_while_new_risk_backs_off_under_throttling
         ]
         close_s = time.monotonic() - started
         placed = await asyncio.gather(*new_risk)
-        gate = client.reconciler.orders_gate
-        assert gate.lowest_limit <= 2 and gate.in_flight == 0
+        stats = client.stats
+        assert stats.orders_in_flight_lowest <= 2 and stats.orders_in_flight == 0
     assert close_s < 0.5
     for order in closes:
         held = sim.order(order_id=order.order_id)

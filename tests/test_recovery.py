@@ -37,14 +37,14 @@ class FakeMonotonic:
     def __init__(self) -> None:
         self.now = 100.0
 
-    def __call__(self) -> float:
-        return self.now
+    def __call__(self) -> int:
+        return int(self.now * 1e9)
 
 
 def test_gate_halves_on_throttle_and_grows_back_by_one() -> None:
     """-1008 halves the cap (never below the minimum); each success adds one back."""
     clock = FakeMonotonic()
-    gate = InflightGate(8, minimum=2, monotonic=clock)
+    gate = InflightGate(8, minimum=2, monotonic_ns=clock)
     gate.throttled()
     assert gate.limit == 4
     for _ in range(2):
@@ -59,7 +59,7 @@ def test_gate_halves_on_throttle_and_grows_back_by_one() -> None:
 def test_gate_counts_a_burst_of_throttles_as_one_signal() -> None:
     """-1008s arriving together halve the cap once; one after the hold halves it again."""
     clock = FakeMonotonic()
-    gate = InflightGate(200, monotonic=clock)
+    gate = InflightGate(200, monotonic_ns=clock)
     for _ in range(50):
         gate.throttled()
         clock.now += 0.001

@@ -157,5 +157,5 @@ async def test_soak_every_fault_at_once_loses_and_duplicates_nothing() -> None:
         assert min(faults.values()) >= 20, faults
         resends = _check_resend_discipline(audit.requests)
         assert resends >= faults["unknown_not_executed"] + faults["drop_before_execute"]
-        assert client.reconciler.orders_gate.lowest_limit < client.config.max_orders_in_flight
+        assert client.stats.orders_in_flight_lowest < client.config.max_orders_in_flight
         assert elapsed < 60

@@ -1,0 +1,84 @@
+"""The Endpoint record: one REST (or WebSocket API) call, as data.
+
+Method, path, weight (a number or a function of the parameters), security type, cost on the
+account's order counters, whether repeating it is harmless, its parameter specs and the model
+its answer becomes. The security type decides stamping and signing, not each call site.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import attrs
+
+from .params import Param
+
+__all__ = ["Endpoint", "Security", "WeightFn", "by_limit", "with_symbol"]
+
+WeightFn = Callable[[Mapping[str, Any]], int]
+
+
+class Security(enum.Enum):
+    """Security type of an endpoint."""
+
+    NONE = "NONE"  # public
+    API_KEY = "API_KEY"  # MARKET_DATA and USER_STREAM: key header, no signature
+    SIGNED = "SIGNED"  # TRADE and USER_DATA: key header, timestamp, signature
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class Endpoint:
+    """One endpoint, as data."""
+
+    method: str
+    path: str
+    #: IP request weight: a number, or a function of the wire params (depth ``limit`` ...).
+    weight: int | WeightFn
+    security: Security = Security.NONE
+    #: Cost on the account's ORDERS counters.
+    orders: int = 0
+    #: True when repeating the call is harmless (reads); False for orders and cancels.
+    idempotent: bool = True
+    #: True when a request changes orders: reconciled, never resent blind.
+    is_order_write: bool = False
+    #: The keyword parameters a call takes, in wire order.
+    params: tuple[Param, ...] = ()
+    #: Builds the answer's model from the decoded JSON (None: the JSON as it is).
+    model: Callable[[Any], Any] | None = None
+    #: Whether requests carry timestamp and signature (from ``security``).
+    signed: bool = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "signed", self.security is Security.SIGNED)
+
+    def weight_for(self, params: Mapping[str, Any] | None) -> int:
+        """Weight of this call with these wire params."""
+        weight = self.weight
+        if isinstance(weight, int):
+            return weight
+        return weight(params or {})
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+def with_symbol(with_: int, without: int) -> WeightFn:
+    """Weight ``with_`` when a ``symbol`` is given, ``without`` otherwise."""
+
+    def weight(params: Mapping[str, Any]) -> int:
+        return with_ if params.get("symbol") else without
+
+    return weight
+
+
+def by_limit(table: Mapping[int, int], default_limit: int) -> WeightFn:
+    """Weight by the ``limit`` parameter; a limit not in ``table`` costs the most."""
+    worst = max(table.values())
+
+    def weight(params: Mapping[str, Any]) -> int:
+        limit = params.get("limit", default_limit)
+        return table.get(limit, worst) if isinstance(limit, int) else worst
+
+    return weight

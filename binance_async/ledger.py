@@ -1,0 +1,519 @@
+"""The ledger: used counts per rate-limit window, what is in flight, and the server's signals.
+
+Binance counts REQUEST_WEIGHT per egress IP and ORDERS per account in fixed windows of its own
+clock (reference/fapi-rules.md, section 5). The ledger decides, on its local counts, whether a
+request fits every window it touches (requests in flight included), and settles each request
+when its answer (or no answer) comes back:
+
+- a response commits its cost to every window the server may have counted it in, and the
+  server's counts (``X-MBX-USED-WEIGHT-*``, ``X-MBX-ORDER-COUNT-*``) raise the local ones;
+- a window's budget is never released on an assumption. Where the server's windows start is
+  not documented, so a new window stays *unconfirmed* until an answer shows the server's count
+  dropped (or shows no more than was sent in the new window). While unconfirmed it is charged
+  with the previous window's count too, which is safe wherever the server's boundary lies;
+  when that leaves no room, one request goes first as the window's probe;
+- a 429 pauses its scope (the address's weight, or the account's orders) until
+  ``Retry-After``, never less than a floor that doubles while 429s repeat, and its
+  ``Retry-After`` tells where the server's window really ends: the window's phase moves there
+  and is kept for the windows after;
+- a 418 bans the address until its end (``Retry-After``, the time in the message, or 2
+  minutes).
+
+Times are the exchange's milliseconds as the client's clock estimates them; ``guard`` is the
+clock's uncertainty plus a margin. The admission queue (:mod:`.admission`) and the shared
+store (:mod:`.budget`) sit on top; :class:`~binance_async.limits.Limiter` composes them.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Iterable, Mapping, Sequence
+
+from .budget import Update
+from .errors import IPBanned
+from .ratelimits import (
+    MAX_PAUSE_MS,
+    Counts,
+    LimitsSnapshot,
+    RateLimit,
+    WindowState,
+    ban_end_ms,
+    read_count,
+    retry_after_ms,
+)
+
+__all__ = ["Ledger", "Reservation", "Track"]
+
+log = logging.getLogger("binance_async.limits")
+
+#: ``fits`` answers: no, yes, or yes as the unconfirmed window's single probe.
+_NO, _YES, _PROBE = 0, 1, 2
+#: Retry-After is whole seconds: the window's true end lies up to this much before it.
+_RETRY_AFTER_GRAIN_MS = 1000
+
+
+class Track:
+    """One rate limit on one scope (an address's weight, or the account's orders)."""
+
+    __slots__ = (
+        "confirmed",
+        "counts",
+        "header",
+        "key",
+        "last_value",
+        "limit",
+        "phase",
+        "probing",
+        "rate",
+        "seen_start",
+        "window",
+    )
+
+    def __init__(self, rate: RateLimit, key: str) -> None:
+        self.rate = rate
+        self.key = key
+        self.limit = rate.limit
+        self.window = rate.window_ms
+        self.header = rate.header
+        #: Local mirror: used count per window start (server ms).
+        self.counts: dict[int, int] = {}
+        #: Window boundaries sit at ``phase + k * window`` (0: the calendar).
+        self.phase = 0
+        #: Latest window start the server's counts showed it had reached.
+        self.confirmed = -1
+        #: True while this window's probe is in flight.
+        self.probing = False
+        self.last_value: int | None = None
+        self.seen_start = 0
+
+    def start(self, now: int) -> int:
+        """Start of the window holding ``now``."""
+        return now - (now - self.phase) % self.window
+
+    def used(self, now: int) -> int:
+        """What the window holding ``now`` may already hold at the server (holds apart)."""
+        start = now - (now - self.phase) % self.window
+        used = self.counts.get(start, 0)
+        if start > self.confirmed:
+            used += self.counts.get(start - self.window, 0)
+        return used
+
+    def fits(self, need: int, now: int, guard: float) -> int:
+        """Whether ``need`` more fits now: ``_YES``, ``_NO`` or ``_PROBE``."""
+        window = self.window
+        start = now - (now - self.phase) % window
+        counts = self.counts
+        used = counts.get(start, 0)
+        if start <= self.confirmed:
+            return _YES if used + need <= self.limit else _NO
+        if used + counts.get(start - window, 0) + need <= self.limit:
+            return _YES
+        # Unconfirmed, and no room if the server is still in the previous window: one request
+        # goes first, once our clock says the window surely began, to learn where it is.
+        if self.probing or used + need > self.limit or now < start + guard:
+            return _NO
+        return _PROBE
+
+    def raise_to(self, start: int, value: int) -> None:
+        """The window counts at least ``value``."""
+        if value > self.counts.get(start, 0):
+            self.counts[start] = value
+
+
+class Reservation:
+    """One admitted request in flight: send it from ``address``, then hand it back once.
+
+    Give it to :meth:`Ledger.settle` after any response, or to ``settle`` with no counts when
+    no response came; :meth:`Ledger.unhold` when it was never sent. A second hand-back is
+    ignored.
+    """
+
+    __slots__ = (
+        "_open",
+        "address",
+        "address_index",
+        "hold_id",
+        "orders",
+        "probes",
+        "sent_at_ms",
+        "weight",
+    )
+
+    def __init__(
+        self,
+        address_index: int,
+        address: str,
+        weight: int,
+        orders: int,
+        sent_at_ms: int,
+        probes: tuple[Track, ...] | None,
+    ) -> None:
+        self.address_index = address_index
+        self.address = address
+        self.weight = weight
+        self.orders = orders
+        self.sent_at_ms = sent_at_ms  # server ms at admission; the request leaves right after
+        self.probes = probes
+        #: The shared store's name for this reservation, when one is used.
+        self.hold_id: str | None = None
+        self._open = True
+
+    @property
+    def open(self) -> bool:
+        """True until the reservation is settled or dropped."""
+        return self._open
+
+    def __repr__(self) -> str:
+        state = "open" if self._open else "settled"
+        return (
+            f"<Reservation {self.address} weight={self.weight} orders={self.orders} "
+            f"sent_at_ms={self.sent_at_ms} {state}>"
+        )
+
+
+class _Scope:
+    """What is in flight on one scope, and the server's refusals of it."""
+
+    __slots__ = ("banned_until", "in_flight", "name", "paused_until", "streak", "tracks")
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.tracks: tuple[Track, ...] = ()
+        self.in_flight = 0
+        self.paused_until = 0
+        self.banned_until = 0
+        self.streak = 0  # 429s in a row: each doubles the floor of the next pause
+
+
+class Ledger:
+    """Windows, commits, the server's counts and refusals, for one venue and one account.
+
+    ``addresses`` are the egress addresses (each its own weight budget); the account's order
+    windows are shared by all. Keys name venue, scope and window, as a shared store needs.
+    """
+
+    def __init__(
+        self,
+        *,
+        venue: str,
+        account: str,
+        addresses: Sequence[str],
+        limits: Sequence[RateLimit],
+        rate_limit_floor_ms: int = 1000,
+    ) -> None:
+        if not addresses or len(set(addresses)) != len(addresses):
+            raise ValueError(f"addresses: need distinct egress addresses, got {addresses!r}")
+        self.venue = venue
+        self.account = account
+        self.addresses = tuple(addresses)
+        self._floor_ms = rate_limit_floor_ms
+        self._ip = tuple(_Scope(f"{venue}|ip:{a}") for a in self.addresses)
+        self._orders = _Scope(f"{venue}|account:{account}")
+        self._single = len(self.addresses) == 1
+        self.limits: tuple[RateLimit, ...] = ()
+        self.max_weight = self.max_orders = 0
+        self.window_sizes: tuple[int, ...] = ()
+        self._by_key: dict[str, Track] = {}
+        #: With a shared store: every change to the counts, for the store to apply.
+        self.outbox: list[Update] | None = None
+        self.load(limits, now=0)
+
+    # -- configuration ---------------------------------------------------------------------
+
+    def load(self, limits: Iterable[RateLimit], *, now: int) -> None:
+        """Use ``limits``; windows kept from before keep their counts, new ones are seeded."""
+        limits = tuple(limits)
+        if not limits:
+            raise ValueError("limits: no REQUEST_WEIGHT or ORDERS limit")
+        if limits == self.limits:
+            return
+        for scope, kind in [*((s, "REQUEST_WEIGHT") for s in self._ip), (self._orders, "ORDERS")]:
+            rates = [r for r in limits if r.kind == kind]
+            old = {t.window: t for t in scope.tracks}
+            # What the old windows counted is the best knowledge of a new one until the
+            # server's next count: seed with it (conservative for shorter windows).
+            seed = max((t.used(now) for t in scope.tracks), default=0)
+            tracks = []
+            for rate in rates:
+                track = old.get(rate.window_ms)
+                if track is None:
+                    track = Track(rate, f"{scope.name}|{rate.kind} {rate.label}")
+                    track.raise_to(track.start(now), seed)
+                track.rate, track.limit = rate, rate.limit
+                tracks.append(track)
+            scope.tracks = tuple(tracks)
+        self.limits = limits
+        self._by_key = {t.key: t for _, scope in self.scopes() for t in scope.tracks}
+        weights = [r.limit for r in limits if r.kind == "REQUEST_WEIGHT"]
+        orders = [r.limit for r in limits if r.kind == "ORDERS"]
+        self.max_weight = min(weights) if weights else 1 << 62
+        self.max_orders = min(orders) if orders else 1 << 62
+        self.window_sizes = tuple(sorted({r.window_ms for r in limits}))
+
+    # -- admission -------------------------------------------------------------------------
+
+    def pick(self, weight: int, orders: int, now: int, guard: float) -> Reservation | None:
+        """Hold the budget of a request that fits now, on the least-used address; else None."""
+        probes: list[Track] | None = None
+        if orders:
+            scope = self._orders
+            if now < scope.paused_until:
+                return None
+            need = scope.in_flight + orders
+            for track in scope.tracks:
+                fit = track.fits(need, now, guard)
+                if fit == _NO:
+                    return None
+                if fit == _PROBE:
+                    probes = [*(probes or ()), track]
+        if self._single:
+            found = self._weight_fit(self._ip[0], weight, now, guard, probes)
+            return None if found is None else self._grant(0, weight, orders, now, found[1])
+        best, best_load, best_probes = -1, math.inf, probes
+        for index, scope in enumerate(self._ip):
+            found = self._weight_fit(scope, weight, now, guard, probes)
+            if found is not None and found[0] < best_load:
+                best, (best_load, best_probes) = index, found
+        if best < 0:
+            return None
+        return self._grant(best, weight, orders, now, best_probes)
+
+    def _weight_fit(
+        self, scope: _Scope, weight: int, now: int, guard: float, probes: list[Track] | None
+    ) -> tuple[float, list[Track] | None] | None:
+        """(load, probes) when ``weight`` fits the address now; None when it does not."""
+        if now < scope.banned_until or now < scope.paused_until:
+            return None
+        need = scope.in_flight + weight
+        load = 0.0
+        for track in scope.tracks:
+            if weight:  # a weightless request (an order) needs only an address not refused
+                fit = track.fits(need, now, guard)
+                if fit == _NO:
+                    return None
+                if fit == _PROBE:
+                    probes = [*(probes or ()), track]
+            if not self._single:
+                load = max(load, (track.used(now) + need) / track.limit)
+        return load, probes
+
+    def _grant(
+        self, index: int, weight: int, orders: int, now: int, probes: list[Track] | None
+    ) -> Reservation:
+        self._ip[index].in_flight += weight
+        self._orders.in_flight += orders
+        held = None
+        if probes is not None:
+            for track in probes:
+                track.probing = True
+            held = tuple(probes)
+        return Reservation(index, self.addresses[index], weight, orders, now, held)
+
+    def unhold(self, res: Reservation) -> None:
+        """Drop the hold of a reservation that was never sent."""
+        if res._open:
+            res._open = False
+            self._ip[res.address_index].in_flight -= res.weight
+            self._orders.in_flight -= res.orders
+            if res.probes is not None:
+                for track in res.probes:
+                    track.probing = False
+
+    def all_banned(self, now: int) -> bool:
+        """True when every address is banned now."""
+        return all(now < scope.banned_until for scope in self._ip)
+
+    def ban_error(self) -> IPBanned:
+        """The error for a call made while every address is banned."""
+        index = min(range(len(self._ip)), key=lambda i: self._ip[i].banned_until)
+        return IPBanned(self._ip[index].banned_until, self.addresses[index])
+
+    def next_change_ms(self, now: int, guard: float) -> int:
+        """When time alone next changes what fits: a window's start plus guard, a pause end."""
+        due = math.inf
+        for scope in (*self._ip, self._orders):
+            for track in scope.tracks:
+                start = track.start(now)
+                edge = start + guard if now < start + guard else start + track.window + guard
+                due = min(due, edge)
+            for until in (scope.paused_until, scope.banned_until):
+                if until > now:
+                    due = min(due, until)
+        return now + 1_000 if due == math.inf else math.ceil(due)
+
+    # -- settling --------------------------------------------------------------------------
+
+    def settle(
+        self,
+        res: Reservation,
+        now: int,
+        guard: float,
+        counts: Counts | None,
+        status: int = 0,
+        code: int | None = None,
+        msg: str | None = None,
+    ) -> None:
+        """Settle a request: its cost counts (the server may have counted it even without an
+        answer), the server's counts raise ours, a 429 or 418 pauses or bans."""
+        if not res._open:
+            return
+        self.unhold(res)
+        margin = math.ceil(guard)
+        scope = self._ip[res.address_index]
+        if res.weight or counts is not None:
+            for track in scope.tracks:
+                self._commit(track, res.weight, res.sent_at_ms, now, margin, counts)
+        if res.orders:
+            for track in self._orders.tracks:
+                self._commit(track, res.orders, res.sent_at_ms, now, margin, counts)
+        if counts is None:
+            return
+        if status == 429:
+            self._on_429(res, now, counts, code)
+        elif status == 418:
+            self._on_418(res, now, counts, msg)
+        elif status < 400:
+            scope.streak = 0
+            if res.orders:
+                self._orders.streak = 0
+
+    def _commit(
+        self, track: Track, cost: int, sent: int, now: int, margin: int, counts: Counts | None
+    ) -> None:
+        window, phase, mirror = track.window, track.phase, track.counts
+        current = now - (now - phase) % window
+        oldest = current - window  # older windows no longer matter to any admission
+        if cost:
+            # The server counted the request at one instant between send and receive, each
+            # known to within the guard: it may sit in any window that span touches.
+            early, late = sent - margin, now + margin
+            start = max(early - (early - phase) % window, oldest)
+            last = late - (late - phase) % window
+            outbox = self.outbox
+            while start <= last:
+                mirror[start] = mirror.get(start, 0) + cost
+                if outbox is not None:
+                    outbox.append(Update(track.key, start, cost, add=True))
+                start += window
+        if counts is not None:
+            value = read_count(counts, track.header)
+            sent_start = sent - (sent - phase) % window
+            if value is not None and sent_start >= oldest:
+                if sent_start > track.confirmed and (
+                    value <= mirror.get(sent_start, 0)
+                    or (track.last_value is not None and value < track.last_value)
+                ):
+                    # The server's count dropped, or holds no more than this window got: it
+                    # is past the boundary, and the previous window's count no longer applies.
+                    track.confirmed = sent_start
+                # The count of the send-time window: a stale count must not land in a later one.
+                if value > mirror.get(sent_start, 0):
+                    mirror[sent_start] = value
+                    if self.outbox is not None:
+                        self.outbox.append(Update(track.key, sent_start, value, add=False))
+                track.last_value = value
+        if current > track.seen_start:
+            track.seen_start = current
+            for start in [s for s in mirror if s < oldest]:
+                del mirror[start]
+
+    def _on_429(self, res: Reservation, now: int, counts: Counts, code: int | None) -> None:
+        retry_ms = retry_after_ms(counts)
+        scopes = []
+        if code != -1015:  # -1003, or no code: the IP's weight
+            scopes.append(self._ip[res.address_index])
+        if code == -1015 or (code is None and res.orders):
+            scopes.append(self._orders)
+        for scope in scopes:
+            full = [t for t in scope.tracks if t.used(now) >= t.limit] or list(scope.tracks)
+            if retry_ms is not None:
+                end = now + retry_ms
+                for track in full:
+                    if retry_ms <= track.window:
+                        self._learn_end(track, end, now)
+            else:
+                end = max((t.start(now) + t.window for t in full), default=now)
+            for track in full:
+                start = track.start(now)
+                if start + track.window <= end:
+                    track.raise_to(start, track.limit)
+                    track.confirmed = max(track.confirmed, start)
+            floor = min(self._floor_ms << min(scope.streak, 20), MAX_PAUSE_MS)
+            scope.streak += 1
+            scope.paused_until = max(scope.paused_until, end, now + floor)
+            log.warning(
+                "limiter: 429 (code %s) on %s; paused for %d ms",
+                code,
+                scope.name,
+                scope.paused_until - now,
+            )
+
+    def _learn_end(self, track: Track, end: int, now: int) -> None:
+        """The server's window holding ``now`` ends in ``(end - grain, end]``; move the
+        track's boundaries there unless they already are."""
+        presumed_end = track.start(now) + track.window
+        if end - _RETRY_AFTER_GRAIN_MS < presumed_end <= end:
+            return
+        old_start = track.start(now)
+        carried = track.counts.get(old_start, 0) + track.counts.get(old_start - track.window, 0)
+        track.phase = end % track.window
+        start = track.start(now)
+        # Everything the old windows counted may sit in the new ones: conservative.
+        track.counts = {start - track.window: carried, start: carried}
+        track.confirmed = min(track.confirmed, start - track.window)
+        track.seen_start = start
+        log.info(
+            "limiter: %s windows end at %d ms past the %d ms boundary (learned from a 429)",
+            track.key,
+            track.phase,
+            track.window,
+        )
+
+    def _on_418(self, res: Reservation, now: int, counts: Counts, msg: str | None) -> None:
+        scope = self._ip[res.address_index]
+        scope.banned_until = max(scope.banned_until, ban_end_ms(counts, msg, now))
+        log.error("limiter: 418, %s banned until %d (server ms)", res.address, scope.banned_until)
+
+    def merge(self, counts: Mapping[tuple[str, int], int], pauses: Mapping[str, int]) -> None:
+        """Raise the local counts and pauses to a shared store's."""
+        for (key, start), value in counts.items():
+            track = self._by_key.get(key)
+            if track is not None:
+                track.raise_to(start, value)
+        for _, scope in self.scopes():
+            until = pauses.get(scope.name)
+            if until is not None and until > scope.paused_until:
+                scope.paused_until = until
+
+    # -- state -----------------------------------------------------------------------------
+
+    def scopes(self) -> tuple[tuple[str | None, _Scope], ...]:
+        """(address or None for the account, scope) pairs."""
+        return (*zip(self.addresses, self._ip, strict=True), (None, self._orders))
+
+    def snapshot(self, now: int) -> LimitsSnapshot:
+        """Used counts of the current windows, active bans and pauses."""
+        windows = [
+            WindowState(
+                kind=track.rate.kind,
+                label=track.rate.label,
+                address=address,
+                used=track.counts.get(track.start(now), 0),
+                limit=track.limit,
+                window_start_ms=track.start(now),
+                in_flight=scope.in_flight,
+            )
+            for address, scope in self.scopes()
+            for track in scope.tracks
+        ]
+        pauses = [s.paused_until for _, s in self.scopes() if s.paused_until > now]
+        return LimitsSnapshot(
+            windows=tuple(windows),
+            banned_until_ms={
+                a: s.banned_until
+                for a, s in zip(self.addresses, self._ip, strict=True)
+                if s.banned_until > now
+            },
+            paused_until_ms=max(pauses, default=None),
+        )

@@ -1,0 +1,212 @@
+"""Parameter specs: a keyword argument, its wire name, and the check that turns it into a
+wire value or refuses it with :class:`~binance_async.errors.InvalidRequest`.
+
+Checks refuse, they never coerce: ``True`` is not an int, ``1.7`` is not an order id, a symbol
+with a trailing newline is not a symbol. :func:`wire_params` applies an endpoint's specs to a
+call's keyword arguments: unknown names and missing required ones are refused too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection, Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from .errors import InvalidRequest, UnknownSymbol
+
+__all__ = [
+    "BOOL",
+    "CLIENT_ID",
+    "DECIMAL",
+    "SYMBOL",
+    "TEXT",
+    "Check",
+    "Param",
+    "amount",
+    "check_client_order_id",
+    "check_symbol_format",
+    "choice",
+    "integer",
+    "integer_choice",
+    "integer_list",
+    "text_list",
+    "wire_params",
+]
+
+Check = Callable[[str, Any], Any]
+
+# Upper-case letters and digits, with "_" for dated contracts (BTCUSDT_250328); fapi also lists
+# non-ASCII symbols (since 2025-10), which have no case. Lower case, "/", "-", spaces: refused.
+_SYMBOL = re.compile(r"(?:[A-Z0-9_]|[^\x00-\x7f])+")
+_CLIENT_ID = re.compile(r"[\.A-Z\:/a-z0-9_-]{1,36}")
+#: More significant digits than this is no price or quantity any exchange lists.
+_MAX_DIGITS = 40
+
+
+def check_symbol_format(symbol: object) -> str:
+    """Refuse symbols the exchange cannot know, such as ``btcusdt``, ``BTC/USDT``, ``"X\\n"``."""
+    if not isinstance(symbol, str) or not _SYMBOL.fullmatch(symbol):
+        raise UnknownSymbol(
+            f"malformed symbol {symbol!r}: expected the exchange form, e.g. BTCUSDT"
+        )
+    if not symbol.isascii() and any(ch.islower() for ch in symbol):
+        raise UnknownSymbol(f"malformed symbol {symbol!r}: symbols are upper case")
+    return symbol
+
+
+def check_client_order_id(value: object, name: str = "client order id") -> str:
+    """Refuse an id the exchange would refuse (-4015) before sending."""
+    if not isinstance(value, str) or not _CLIENT_ID.fullmatch(value):
+        raise InvalidRequest(
+            f"{name} {value!r} must match ^[.A-Z:/a-z0-9_-]{{1,36}}$ (at most 36 chars)"
+        )
+    return value
+
+
+def amount(name: str, value: object) -> Decimal:
+    """A finite decimal from a Decimal, int, str or float (never a bool)."""
+    if isinstance(value, bool) or not isinstance(value, Decimal | int | str | float):
+        raise InvalidRequest(f"{name} must be a number, got {value!r}")
+    try:
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    except (ArithmeticError, ValueError):
+        raise InvalidRequest(f"{name} is not a number: {value!r}") from None
+    if not number.is_finite():
+        raise InvalidRequest(f"{name} must be finite, got {value!r}")
+    if len(number.as_tuple().digits) > _MAX_DIGITS:
+        raise InvalidRequest(f"{name} has more than {_MAX_DIGITS} significant digits: {value!r}")
+    return number
+
+
+def _decimal(name: str, value: Any) -> Decimal:
+    number = amount(name, value)
+    if number <= 0:
+        raise InvalidRequest(f"{name} must be > 0, got {value!r}")
+    return number
+
+
+def _bool(name: str, value: Any) -> bool:
+    if type(value) is not bool:
+        raise InvalidRequest(f"{name} must be True or False, got {value!r}")
+    return value
+
+
+def _text(name: str, value: Any) -> str:
+    if not isinstance(value, str) or not value or not value.isprintable():
+        raise InvalidRequest(f"{name} must be a non-empty printable string, got {value!r}")
+    return value
+
+
+def _symbol(name: str, value: Any) -> str:
+    return check_symbol_format(value)
+
+
+def _client_id(name: str, value: Any) -> str:
+    return check_client_order_id(value, name)
+
+
+DECIMAL: Check = _decimal
+BOOL: Check = _bool
+TEXT: Check = _text
+SYMBOL: Check = _symbol
+CLIENT_ID: Check = _client_id
+
+
+def integer(minimum: int | None = 0, maximum: int | None = None) -> Check:
+    """An ``int`` (never a bool or a float) within ``[minimum, maximum]``."""
+
+    def check(name: str, value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise InvalidRequest(f"{name} must be an int, got {value!r}")
+        if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+            raise InvalidRequest(f"{name}={value} is outside [{minimum}, {maximum}]")
+        return int(value)
+
+    return check
+
+
+def integer_choice(allowed: Iterable[int]) -> Check:
+    """One of the ints ``allowed`` (never a bool)."""
+    values = frozenset(allowed)
+
+    def check(name: str, value: Any) -> int:
+        if isinstance(value, bool) or value not in values:
+            raise InvalidRequest(f"{name}={value!r} is not one of {sorted(values)}")
+        return int(value)
+
+    return check
+
+
+def choice(allowed: Iterable[str]) -> Check:
+    """One of ``allowed`` (str values, StrEnum members included)."""
+    values = frozenset(allowed)
+
+    def check(name: str, value: Any) -> str:
+        if not isinstance(value, str) or value not in values:
+            raise InvalidRequest(f"{name}={value!r} is not one of {sorted(values)}")
+        return str(value)
+
+    return check
+
+
+def integer_list(minimum: int = 0) -> Check:
+    """A non-empty list or tuple of ints (never bools or floats)."""
+    item = integer(minimum)
+
+    def check(name: str, value: Any) -> list[int]:
+        if not isinstance(value, list | tuple) or not value:
+            raise InvalidRequest(f"{name} must be a non-empty list of ints, got {value!r}")
+        return [item(name, v) for v in value]
+
+    return check
+
+
+def text_list(each: Check) -> Check:
+    """A non-empty list or tuple, each item checked by ``each``."""
+
+    def check(name: str, value: Any) -> list[Any]:
+        if not isinstance(value, list | tuple) or not value:
+            raise InvalidRequest(f"{name} must be a non-empty list, got {value!r}")
+        return [each(name, v) for v in value]
+
+    return check
+
+
+@attrs.frozen(slots=True)
+class Param:
+    """One parameter: its keyword name, its wire name, its check, and whether it is required."""
+
+    name: str
+    wire: str
+    check: Check = TEXT
+    required: bool = False
+
+
+def wire_params(
+    specs: Collection[Param], values: Mapping[str, Any], *, where: str
+) -> dict[str, Any]:
+    """Check ``values`` (keyword names) against ``specs``; the wire parameters, in spec order.
+
+    ``None`` means "not given". Raises :class:`InvalidRequest` for an unknown name, a missing
+    required parameter or a value its check refuses.
+    """
+    out: dict[str, Any] = {}
+    seen = 0
+    for spec in specs:
+        name = spec.name
+        if name in values:
+            seen += 1
+            value = values[name]
+            if value is not None:
+                out[spec.wire] = spec.check(name, value)
+                continue
+        if spec.required:
+            raise InvalidRequest(f"{where}: {name} is required")
+    if seen != len(values):
+        known = {p.name for p in specs}
+        unknown = sorted(set(values) - known)
+        raise InvalidRequest(f"{where}: unknown parameter(s) {unknown}; known: {sorted(known)}")
+    return out

@@ -1,0 +1,106 @@
+"""What the core is handed about a market: the venue record and its order families.
+
+The core (gateway, clock, limiter, reconciler, batches) knows no market. A :class:`Venue` tells
+it where to connect, how to read the exchange's time, the default limits, and which error code
+is which; an :class:`OrderFamily` tells the reconciler how to place, find and cancel one kind of
+order (regular orders, algo orders, order lists) and what its answers look like. The instances
+live in :mod:`binance_async.venues`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Generic, Protocol, TypeVar
+
+import attrs
+
+from .endpoint import Endpoint
+from .errors import APIError, CodeTable, NoSuchOrder
+from .ratelimits import RateLimit
+
+__all__ = ["FamilyOrder", "OrderFamily", "Urls", "Venue"]
+
+
+class FamilyOrder(Protocol):
+    """What the reconciler reads of an order of any family."""
+
+    @property
+    def status(self) -> str:
+        """The exchange's status of the order."""
+        ...
+
+
+T = TypeVar("T", bound=FamilyOrder)
+
+
+def _never(params: Mapping[str, Any]) -> bool:
+    return False
+
+
+def _same(params: Mapping[str, Any], order: Any) -> bool:
+    return True
+
+
+@attrs.frozen(kw_only=True)
+class OrderFamily(Generic[T]):
+    """One kind of order, as the reconciler settles it."""
+
+    name: str
+    place: Endpoint
+    query: Endpoint
+    cancel: Endpoint
+    #: Wire name of the client id when placing (``newClientOrderId``, ``clientAlgoId``).
+    client_id: str
+    #: Wire name of the client id when querying or cancelling (``origClientOrderId``).
+    query_client_id: str
+    #: Wire name of the exchange's id (``orderId``, ``algoId``).
+    exchange_id: str
+    #: The answer's JSON -> the family's model; raises on a malformed answer.
+    parse: Callable[[Any], T]
+    #: Marks a model as found by a reconciliation query.
+    mark_reconciled: Callable[[T], T]
+    #: Statuses in which the order can still trade.
+    open_statuses: frozenset[str]
+    #: Errors of the query that mean "no such order".
+    absent: tuple[type[APIError], ...] = (NoSuchOrder,)
+    #: True for orders that only reduce risk: they skip the -1008 in-flight cap and go first.
+    reduces_risk: Callable[[Mapping[str, Any]], bool] = _never
+    modify: Endpoint | None = None
+    #: Whether an order shows a modification's params (``modify`` settles by comparing).
+    shows_modify: Callable[[Mapping[str, Any], T], bool] = _same
+    batch_place: Endpoint | None = None
+    batch_cancel: Endpoint | None = None
+    #: Wire names of the batch cancel's id lists (exchange ids, client ids).
+    batch_cancel_lists: tuple[str, str] = ("orderIdList", "origClientOrderIdList")
+
+    def is_open(self, order: T) -> bool:
+        """True while ``order`` can still trade."""
+        return order.status in self.open_statuses
+
+
+@attrs.frozen(kw_only=True)
+class Urls:
+    """Where a venue lives, in one environment (production or testnet)."""
+
+    rest: str
+    market_streams: str
+    private_streams: str
+    ws_api: str
+
+
+@attrs.frozen(kw_only=True)
+class Venue:
+    """A market the core is handed: URLs, clock, limits, error codes."""
+
+    name: str
+    production: Urls
+    testnet: Urls
+    #: The exchange's time: the endpoint, and its answer's JSON -> server ms (raises
+    #: ``ValueError``/``TypeError``/``KeyError`` on a malformed answer).
+    time: Endpoint
+    parse_time: Callable[[Any], int]
+    #: The exchange's rules; its model has ``rate_limits`` and ``symbols``.
+    exchange_info: Endpoint
+    #: Defaults until ``exchangeInfo`` is loaded.
+    limits: tuple[RateLimit, ...]
+    codes: CodeTable
