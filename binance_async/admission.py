@@ -16,8 +16,9 @@ import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
 
-from .ledger import Ledger, Reservation
+from .ledger import Ledger
 from .ratelimits import Priority, ServerTime
+from .windows import Reservation
 
 __all__ = ["AdmissionQueue", "Closed"]
 

@@ -17,6 +17,7 @@ import logging
 from collections.abc import Coroutine, Mapping, Sequence
 from typing import Any, TypeVar
 
+from .amend import Amendments
 from .errors import (
     APIError,
     BinanceError,
@@ -71,8 +72,9 @@ def _answers(answer: Any, count: int) -> list[Mapping[str, Any] | None] | None:
 class Batches:
     """Batch places and cancels, settled item by item through a :class:`Reconciler`."""
 
-    def __init__(self, reconciler: Reconciler) -> None:
+    def __init__(self, reconciler: Reconciler, amendments: Amendments) -> None:
         self._rec = reconciler
+        self._amend = amendments
         self._gw = reconciler.gateway
 
     def _item_error(self, answer: Mapping[str, Any], request: RequestInfo) -> APIError:
@@ -279,12 +281,12 @@ class Batches:
             error = self._item_error(answer, origin)
             if isinstance(error, CancelRejected):
                 try:
-                    return await self._rec.final_state(family, query, origin, error, deadline_ns)
+                    return await self._amend.final_state(family, query, origin, error, deadline_ns)
                 except APIError as exc:
                     return exc
             if not isinstance(error, UnknownOutcome | ServerBusy):
                 return error
         try:
-            return await self._rec.cancel(family, params, deadline_ns=deadline_ns)
+            return await self._amend.cancel(family, params, deadline_ns=deadline_ns)
         except APIError as exc:
             return exc

@@ -21,6 +21,7 @@ from typing import Any, ClassVar, TypeVar
 import aiohttp
 import attrs
 
+from .amend import Amendments
 from .batches import Batches
 from .budget import BudgetStore
 from .clock import SYSTEM_TIME, ServerClock, TimeSource
@@ -38,7 +39,7 @@ from .venue import Venue
 
 __all__ = ["ClientBase", "ClientState", "ClientStats"]
 
-T = TypeVar("T")
+C = TypeVar("C", bound="ClientBase")
 
 
 class ClientState(enum.Enum):
@@ -178,7 +179,8 @@ class ClientBase:
             sleep=sleep,
         )
         self._reconciler = Reconciler(self._gateway)
-        self._batches = Batches(self._reconciler)
+        self._amend = Amendments(self._reconciler)
+        self._batches = Batches(self._reconciler, self._amend)
         self._key_kind = signer.kind if signer is not None else None
         self._symbols: dict[str, SymbolInfo] | None = None
         self._info_lock = asyncio.Lock()
@@ -188,8 +190,8 @@ class ClientBase:
 
     # -- lifecycle -------------------------------------------------------------------------
 
-    async def __aenter__(self: T) -> T:
-        await self.open()  # type: ignore[attr-defined]
+    async def __aenter__(self: C) -> C:
+        await self.open()
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
@@ -230,7 +232,7 @@ class ClientBase:
         gateway = self._gateway
         if opened:
             timeout_s = self.config.close_timeout_s
-            gateway.begin_close(timeout_s)
+            gateway.deadlines.begin_close(timeout_s)
             await self._wait_idle(timeout_s)
             await self._reconciler.settle_interrupted(timeout_s)
         await gateway.close()
@@ -315,7 +317,7 @@ class ClientBase:
                 f"client is {self._state.value}: use 'async with {type(self).__name__}(...)'"
             )
         self._active += 1
-        return self._gateway.deadline_ns()
+        return self._gateway.deadlines.deadline_ns()
 
     def _end(self) -> None:
         self._active -= 1

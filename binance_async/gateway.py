@@ -8,8 +8,8 @@ order write whose outcome is unknown is never resent here: the error goes up, ca
 
 The gateway is handed a venue (the time endpoint, limits, error codes) and a transport (the
 protocol); it owns the clock, the limiter and the in-flight gate. Every wait it does is
-clipped to the call's deadline, and to the closing deadline once :meth:`Gateway.begin_close`
-was called.
+clipped to the call's deadline, and to the closing deadline once the client began closing
+(:mod:`.deadlines`).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from .admission import Closed
 from .budget import BudgetStore
 from .clock import SYSTEM_TIME, Sample, ServerClock, TimeSource
 from .config import ClientConfig
+from .deadlines import Deadlines
 from .endpoint import Endpoint, Security
 from .errors import (
     APIError,
@@ -41,13 +42,13 @@ from .errors import (
     UnknownOutcome,
     api_error,
 )
-from .ledger import Reservation
 from .limits import Limiter
 from .ratelimits import Priority
 from .recovery import Backoff, InflightGate
 from .signing import Signer
 from .transport import Reply, Transport
 from .venue import Venue
+from .windows import Reservation
 
 __all__ = ["Gateway", "GatewayStats", "Sent"]
 
@@ -128,8 +129,7 @@ class Gateway:
             config.max_orders_in_flight, monotonic_ns=time_source.monotonic_ns
         )
         self.stats = GatewayStats()
-        self._closing_ns: int | None = None
-        self._waits: set[asyncio.Timeout] = set()
+        self.deadlines = Deadlines(time_source, config.call_deadline_s)
 
     @property
     def can_sign(self) -> bool:
@@ -145,7 +145,7 @@ class Gateway:
         never agree, or the last transport error, once the retries or the deadline run out.
         """
         await self.transport.open()
-        deadline_ns = self.deadline_ns()
+        deadline_ns = self.deadlines.deadline_ns()
         attempt = 0
         while True:
             try:
@@ -160,22 +160,14 @@ class Gateway:
             except (TransportError, UnknownOutcome, ServerBusy) as exc:
                 error = exc
             delay = self.backoff.delay_s(attempt)
-            if attempt >= self.config.retry.max_retries or delay >= self.remaining_s(deadline_ns):
+            if attempt >= self.config.retry.max_retries or delay >= self.deadlines.remaining_s(
+                deadline_ns
+            ):
                 raise error
             log.info("clock sync failed (%s); retrying in %.0f ms", error, delay * 1000)
             attempt += 1
             await self._sleep(delay)
         self.clock.start()
-
-    def begin_close(self, timeout_s: float) -> None:
-        """From now on every call ends within ``timeout_s``: deadlines and waits are clipped."""
-        closing = self._time.monotonic_ns() + int(timeout_s * 1e9)
-        self._closing_ns = closing if self._closing_ns is None else min(closing, self._closing_ns)
-        when = asyncio.get_running_loop().time() + timeout_s
-        for wait in self._waits:
-            current = wait.when()
-            if current is None or current > when:
-                wait.reschedule(when)
 
     async def close(self) -> None:
         """Stop the clock's tasks, fail whoever still waits, close the transport."""
@@ -184,53 +176,9 @@ class Gateway:
         await self.limiter.close()
         await self.transport.close()
 
-    # -- deadlines -------------------------------------------------------------------------
-
-    def deadline_ns(self, deadline_s: float | None = None) -> int:
-        """Monotonic ns by which a call starting now must end."""
-        seconds = self.config.call_deadline_s if deadline_s is None else deadline_s
-        return self._time.monotonic_ns() + int(seconds * 1e9)
-
-    def remaining_s(self, deadline_ns: int) -> float:
-        """Seconds left before ``deadline_ns`` (or the closing deadline, if sooner)."""
-        closing = self._closing_ns
-        if closing is not None and closing < deadline_ns:
-            deadline_ns = closing
-        return (deadline_ns - self._time.monotonic_ns()) / 1e9
-
     async def sleep(self, seconds: float) -> None:
         """The injected sleep (tests drive it)."""
         await self._sleep(seconds)
-
-    async def within(
-        self, awaitable: Awaitable[Any], deadline_ns: int, what: str, ref: RequestInfo
-    ) -> Any:
-        """Await ``awaitable`` until the deadline; past it, :class:`DeadlineExceeded` saying
-        ``what`` was waited for (nothing was sent)."""
-        remaining = self.remaining_s(deadline_ns)
-        if remaining <= 0:
-            if asyncio.iscoroutine(awaitable):
-                awaitable.close()
-            raise DeadlineExceeded(
-                f"call deadline passed before {what}; nothing was sent", request=ref
-            )
-        timeout = asyncio.timeout(remaining)
-        self._waits.add(timeout)
-        try:
-            async with timeout:
-                return await awaitable
-        except TimeoutError:
-            if not timeout.expired():
-                raise
-            raise DeadlineExceeded(
-                f"call deadline passed while waiting for {what}; nothing was sent", request=ref
-            ) from None
-        except Closed:
-            raise DeadlineExceeded(
-                f"the client closed while waiting for {what}; nothing was sent", request=ref
-            ) from None
-        finally:
-            self._waits.discard(timeout)
 
     # -- the pipeline ----------------------------------------------------------------------
 
@@ -258,7 +206,7 @@ class Gateway:
         wire = self.transport.encode(params)
         weight = endpoint.weight_for(params)
         if deadline_ns is None:
-            deadline_ns = self.deadline_ns()
+            deadline_ns = self.deadlines.deadline_ns()
         retry = self.config.retry
         timestamp_tries = busy_tries = 0
         while True:
@@ -275,7 +223,7 @@ class Gateway:
                 # The limiter now holds this scope until Retry-After (at least its floor);
                 # the call waits in line for it, within its deadline.
                 self.stats.rate_limited += 1
-                if self.remaining_s(deadline_ns) <= 0:
+                if self.deadlines.remaining_s(deadline_ns) <= 0:
                     raise
             except ServerBusy as exc:
                 if isinstance(exc, Throttled):
@@ -297,7 +245,7 @@ class Gateway:
     async def _resync(self, refused: InvalidTimestamp, deadline_ns: int) -> None:
         """Resync the clock for a -1021, within the deadline; the -1021 stands otherwise."""
         try:
-            await self.within(
+            await self.deadlines.within(
                 self.clock.resync(stale_generation=refused.request.clock_generation),
                 deadline_ns,
                 "a clock resync",
@@ -316,7 +264,7 @@ class Gateway:
         ref: str | None,
     ) -> None:
         delay = self.backoff.delay_s(attempt)
-        if delay >= self.remaining_s(deadline_ns):
+        if delay >= self.deadlines.remaining_s(deadline_ns):
             raise exc
         self.stats.backoffs += 1
         log.info(
@@ -337,7 +285,7 @@ class Gateway:
         clock = self.clock
         # admit
         if endpoint.signed and not clock.synced:
-            await self.within(
+            await self.deadlines.within(
                 clock.ensure_synced(),
                 deadline_ns,
                 "the clock",
@@ -348,14 +296,14 @@ class Gateway:
         except Closed:
             reservation = None
         if reservation is None:
-            reservation = await self.within(
+            reservation = await self.deadlines.within(
                 self.limiter.admit(weight=weight, orders=endpoint.orders, priority=priority),
                 deadline_ns,
                 "rate-limit budget",
                 RequestInfo(endpoint.method, endpoint.path, client_order_id=ref),
             )
         # stamp and sign, after any wait, so a wait never eats the recvWindow
-        remaining = self.remaining_s(deadline_ns)
+        remaining = self.deadlines.remaining_s(deadline_ns)
         if remaining <= 0:
             self.limiter.drop(reservation)
             raise DeadlineExceeded(

@@ -42,148 +42,14 @@ from .ratelimits import (
     read_count,
     retry_after_ms,
 )
+from .windows import NO, PROBE, Reservation, Scope, Track
 
-__all__ = ["Ledger", "Reservation", "Track"]
+__all__ = ["Ledger"]
 
 log = logging.getLogger("binance_async.limits")
 
-#: ``fits`` answers: no, yes, or yes as the unconfirmed window's single probe.
-_NO, _YES, _PROBE = 0, 1, 2
 #: Retry-After is whole seconds: the window's true end lies up to this much before it.
 _RETRY_AFTER_GRAIN_MS = 1000
-
-
-class Track:
-    """One rate limit on one scope (an address's weight, or the account's orders)."""
-
-    __slots__ = (
-        "confirmed",
-        "counts",
-        "header",
-        "key",
-        "last_value",
-        "limit",
-        "phase",
-        "probing",
-        "rate",
-        "seen_start",
-        "window",
-    )
-
-    def __init__(self, rate: RateLimit, key: str) -> None:
-        self.rate = rate
-        self.key = key
-        self.limit = rate.limit
-        self.window = rate.window_ms
-        self.header = rate.header
-        #: Local mirror: used count per window start (server ms).
-        self.counts: dict[int, int] = {}
-        #: Window boundaries sit at ``phase + k * window`` (0: the calendar).
-        self.phase = 0
-        #: Latest window start the server's counts showed it had reached.
-        self.confirmed = -1
-        #: True while this window's probe is in flight.
-        self.probing = False
-        self.last_value: int | None = None
-        self.seen_start = 0
-
-    def start(self, now: int) -> int:
-        """Start of the window holding ``now``."""
-        return now - (now - self.phase) % self.window
-
-    def used(self, now: int) -> int:
-        """What the window holding ``now`` may already hold at the server (holds apart)."""
-        start = now - (now - self.phase) % self.window
-        used = self.counts.get(start, 0)
-        if start > self.confirmed:
-            used += self.counts.get(start - self.window, 0)
-        return used
-
-    def fits(self, need: int, now: int, guard: float) -> int:
-        """Whether ``need`` more fits now: ``_YES``, ``_NO`` or ``_PROBE``."""
-        window = self.window
-        start = now - (now - self.phase) % window
-        counts = self.counts
-        used = counts.get(start, 0)
-        if start <= self.confirmed:
-            return _YES if used + need <= self.limit else _NO
-        if used + counts.get(start - window, 0) + need <= self.limit:
-            return _YES
-        # Unconfirmed, and no room if the server is still in the previous window: one request
-        # goes first, once our clock says the window surely began, to learn where it is.
-        if self.probing or used + need > self.limit or now < start + guard:
-            return _NO
-        return _PROBE
-
-    def raise_to(self, start: int, value: int) -> None:
-        """The window counts at least ``value``."""
-        if value > self.counts.get(start, 0):
-            self.counts[start] = value
-
-
-class Reservation:
-    """One admitted request in flight: send it from ``address``, then hand it back once.
-
-    Give it to :meth:`Ledger.settle` after any response, or to ``settle`` with no counts when
-    no response came; :meth:`Ledger.unhold` when it was never sent. A second hand-back is
-    ignored.
-    """
-
-    __slots__ = (
-        "_open",
-        "address",
-        "address_index",
-        "hold_id",
-        "orders",
-        "probes",
-        "sent_at_ms",
-        "weight",
-    )
-
-    def __init__(
-        self,
-        address_index: int,
-        address: str,
-        weight: int,
-        orders: int,
-        sent_at_ms: int,
-        probes: tuple[Track, ...] | None,
-    ) -> None:
-        self.address_index = address_index
-        self.address = address
-        self.weight = weight
-        self.orders = orders
-        self.sent_at_ms = sent_at_ms  # server ms at admission; the request leaves right after
-        self.probes = probes
-        #: The shared store's name for this reservation, when one is used.
-        self.hold_id: str | None = None
-        self._open = True
-
-    @property
-    def open(self) -> bool:
-        """True until the reservation is settled or dropped."""
-        return self._open
-
-    def __repr__(self) -> str:
-        state = "open" if self._open else "settled"
-        return (
-            f"<Reservation {self.address} weight={self.weight} orders={self.orders} "
-            f"sent_at_ms={self.sent_at_ms} {state}>"
-        )
-
-
-class _Scope:
-    """What is in flight on one scope, and the server's refusals of it."""
-
-    __slots__ = ("banned_until", "in_flight", "name", "paused_until", "streak", "tracks")
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.tracks: tuple[Track, ...] = ()
-        self.in_flight = 0
-        self.paused_until = 0
-        self.banned_until = 0
-        self.streak = 0  # 429s in a row: each doubles the floor of the next pause
 
 
 class Ledger:
@@ -208,8 +74,8 @@ class Ledger:
         self.account = account
         self.addresses = tuple(addresses)
         self._floor_ms = rate_limit_floor_ms
-        self._ip = tuple(_Scope(f"{venue}|ip:{a}") for a in self.addresses)
-        self._orders = _Scope(f"{venue}|account:{account}")
+        self._ip = tuple(Scope(f"{venue}|ip:{a}") for a in self.addresses)
+        self._orders = Scope(f"{venue}|account:{account}")
         self._single = len(self.addresses) == 1
         self.limits: tuple[RateLimit, ...] = ()
         self.max_weight = self.max_orders = 0
@@ -263,9 +129,9 @@ class Ledger:
             need = scope.in_flight + orders
             for track in scope.tracks:
                 fit = track.fits(need, now, guard)
-                if fit == _NO:
+                if fit == NO:
                     return None
-                if fit == _PROBE:
+                if fit == PROBE:
                     probes = [*(probes or ()), track]
         if self._single:
             found = self._weight_fit(self._ip[0], weight, now, guard, probes)
@@ -280,7 +146,7 @@ class Ledger:
         return self._grant(best, weight, orders, now, best_probes)
 
     def _weight_fit(
-        self, scope: _Scope, weight: int, now: int, guard: float, probes: list[Track] | None
+        self, scope: Scope, weight: int, now: int, guard: float, probes: list[Track] | None
     ) -> tuple[float, list[Track] | None] | None:
         """(load, probes) when ``weight`` fits the address now; None when it does not."""
         if now < scope.banned_until or now < scope.paused_until:
@@ -290,9 +156,9 @@ class Ledger:
         for track in scope.tracks:
             if weight:  # a weightless request (an order) needs only an address not refused
                 fit = track.fits(need, now, guard)
-                if fit == _NO:
+                if fit == NO:
                     return None
-                if fit == _PROBE:
+                if fit == PROBE:
                     probes = [*(probes or ()), track]
             if not self._single:
                 load = max(load, (track.used(now) + need) / track.limit)
@@ -488,7 +354,7 @@ class Ledger:
 
     # -- state -----------------------------------------------------------------------------
 
-    def scopes(self) -> tuple[tuple[str | None, _Scope], ...]:
+    def scopes(self) -> tuple[tuple[str | None, Scope], ...]:
         """(address or None for the account, scope) pairs."""
         return (*zip(self.addresses, self._ip, strict=True), (None, self._orders))
 

@@ -19,8 +19,9 @@ from typing import Any
 
 from .admission import AdmissionQueue
 from .budget import BudgetStore, Claim, Signal, SyncRequest
-from .ledger import Ledger, Reservation
+from .ledger import Ledger
 from .ratelimits import Counts, LimitsSnapshot, Priority, RateLimit, ServerTime
+from .windows import Reservation
 
 __all__ = ["Limiter"]
 

@@ -11,9 +11,9 @@ past its recvWindow, ``-5028``), so it was not placed, and it is resubmitted wit
 client id. (b) keeps one bogus clock sample from "proving" an absence early.
 
 The reconciler knows no market: it is handed an :class:`~binance_async.venue.OrderFamily`
-(regular orders, algo orders, order lists) with the endpoints, id names and statuses. A modify
-is settled by comparing the order with the change, a cancel by querying the order; batches are
-settled item by item with these same steps (:mod:`.batches`). ``ExecutionUnknown`` only when
+(regular orders, algo orders, order lists) with the endpoints, id names and statuses.
+Modifies and cancels are settled with these same queries (:mod:`.amend`), batches item by
+item (:mod:`.batches`). ``ExecutionUnknown`` only when
 the exchange stays unreachable past the call's deadline; running out of time *before*
 sending is a definite ``DeadlineExceeded``.
 
@@ -33,13 +33,10 @@ from typing import Any, Generic, TypeVar
 
 from .endpoint import Endpoint
 from .errors import (
-    APIError,
     BinanceError,
-    CancelRejected,
     DuplicateClientOrderId,
     ExecutionUnknown,
     InvalidTimestamp,
-    NoSuchOrder,
     RateLimited,
     RequestInfo,
     ServerBusy,
@@ -63,8 +60,6 @@ log = logging.getLogger("binance_async.reconcile")
 
 T = TypeVar("T", bound=FamilyOrder)
 
-#: -5027: "No need to modify the order": the modification is already in place.
-_SAME_ORDER = -5027
 #: Failures of a harmless query worth another try while the deadline allows.
 _TRANSIENT = (TransportError, UnknownOutcome, ServerBusy, RateLimited, InvalidTimestamp)
 
@@ -257,7 +252,7 @@ class Reconciler:
         deadline; the caller releases them once its request is answered."""
         gate = self._gw.orders_gate
         if count and not gate.try_acquire(count):
-            await self._gw.within(
+            await self._gw.deadlines.within(
                 gate.acquire(count),
                 deadline_ns,
                 "an order slot",
@@ -274,8 +269,8 @@ class Reconciler:
     ) -> T | None:
         """Query until order ``cid`` is found (returned) or provably absent (None)."""
         query = {"symbol": symbol, family.query_client_id: cid}
-        found = await self._settle(
-            family, query, request, deadline_ns, self._settle_point(request), _is_found
+        found = await self.settle(
+            family, query, request, deadline_ns, self.settle_point(request), _is_found
         )
         if found is not None:
             log.info("order %s: found by query (%s)", cid, found.status)
@@ -285,11 +280,11 @@ class Reconciler:
         """The order holding ``cid`` (a -4116 said one is open), queried until seen."""
         query = {"symbol": symbol, family.query_client_id: cid}
         origin = RequestInfo(family.place.method, family.place.path, client_order_id=cid)
-        found = await self._settle(family, query, origin, deadline_ns, _NEVER, _is_found)
+        found = await self.settle(family, query, origin, deadline_ns, _NEVER, _is_found)
         assert found is not None  # _NEVER: the loop ends only by finding it or by the deadline
         return found
 
-    def _settle_point(self, request: RequestInfo) -> _SettlePoint:
+    def settle_point(self, request: RequestInfo) -> _SettlePoint:
         """When an absent order sent as ``request`` can no longer appear."""
         if request.timestamp_ms is None or request.sent_ns is None:
             return _SettlePoint(-1, -1)  # never signed, never sent: it cannot have been accepted
@@ -298,7 +293,7 @@ class Reconciler:
         server = request.timestamp_ms + window_ms + int(gw.clock.uncertainty_ms) + 1
         return _SettlePoint(server, request.sent_ns + window_ms * 1_000_000)
 
-    async def _settle(
+    async def settle(
         self,
         family: OrderFamily[T],
         query: Mapping[str, Any],
@@ -330,7 +325,7 @@ class Reconciler:
         )
         if until_settled_s > 0:
             wait_s = min(wait_s, until_settled_s)
-        if wait_s >= gw.remaining_s(deadline_ns):
+        if wait_s >= gw.deadlines.remaining_s(deadline_ns):
             raise ExecutionUnknown(
                 origin.client_order_id or "?", request=origin, cause="deadline reached"
             )
@@ -366,141 +361,15 @@ class Reconciler:
                 return None, sent.info
             except BinanceError as exc:
                 wait_s = gw.backoff.delay_s(attempt)
-                if not isinstance(exc, _TRANSIENT) or wait_s >= gw.remaining_s(deadline_ns):
+                if not isinstance(exc, _TRANSIENT) or wait_s >= gw.deadlines.remaining_s(
+                    deadline_ns
+                ):
                     raise ExecutionUnknown(ref or "?", request=origin, cause=str(exc)) from exc
                 log.info("%s %s: query failed (%s); retrying", origin, ref, type(exc).__name__)
                 attempt += 1
                 await gw.sleep(wait_s)
             else:
                 return family.mark_reconciled(order), sent.info
-
-    # -- cancel ----------------------------------------------------------------------------
-
-    async def cancel(
-        self, family: OrderFamily[T], params: Mapping[str, Any], *, deadline_ns: int
-    ) -> T:
-        """Cancel one order; an order already gone reports its final state."""
-        query, ref = order_query(family, params), order_ref(family, params)
-        origin = RequestInfo(family.cancel.method, family.cancel.path, client_order_id=ref)
-        unknown = False  # an earlier attempt may still land
-        while True:
-            try:
-                order: T = await self._gw.request(
-                    family.cancel,
-                    params,
-                    priority=Priority.URGENT,
-                    deadline_ns=deadline_ns,
-                    ref=ref,
-                )
-            except CancelRejected as exc:
-                # Not open: filled, cancelled, expired, or never there. Report what it is.
-                return await self.final_state(family, query, origin, exc, deadline_ns)
-            except BinanceError as exc:
-                if not outcome_unknown(exc):
-                    if unknown:  # a definite failure now, but an earlier cancel may still land
-                        raise ExecutionUnknown(ref, request=origin, cause=str(exc)) from exc
-                    raise
-                unknown = True
-                log.info("cancel %s: outcome unknown (%s); querying", ref, type(exc).__name__)
-                self.reconciliations += 1
-                final, _ = await self.lookup(family, query, origin, deadline_ns)
-                if final is not None and not family.is_open(final):
-                    return final
-                # Still open (or unknown to the exchange): a cancel is harmless to send again.
-                log.info("cancel %s: order still open; sending the cancel again", ref)
-            else:
-                return order
-
-    async def final_state(
-        self,
-        family: OrderFamily[T],
-        query: Mapping[str, Any],
-        origin: RequestInfo,
-        refusal: APIError,
-        deadline_ns: int,
-    ) -> T:
-        """The final state of an order a cancel found not open, else the refusal itself."""
-        try:
-            final, _ = await self.lookup(family, query, origin, deadline_ns)
-        except ExecutionUnknown:
-            raise refusal from None
-        if final is None or family.is_open(final):
-            raise refusal
-        log.info("cancel %s: already %s", origin.client_order_id, final.status)
-        return final
-
-    # -- modify ----------------------------------------------------------------------------
-
-    async def modify(
-        self, family: OrderFamily[T], params: Mapping[str, Any], *, deadline_ns: int
-    ) -> T:
-        """Modify an order; an unknown outcome is settled by comparing the order."""
-        endpoint = family.modify
-        assert endpoint is not None, f"{family.name} orders cannot be modified"
-        query, ref = order_query(family, params), order_ref(family, params)
-        origin = RequestInfo(endpoint.method, endpoint.path, client_order_id=ref)
-
-        def applied(order: T | None) -> bool:
-            return order is not None and family.shows_modify(params, order)
-
-        while True:
-            try:
-                order: T = await self._gw.request(
-                    endpoint, params, priority=Priority.NORMAL, deadline_ns=deadline_ns, ref=ref
-                )
-            except APIError as exc:
-                if exc.code == _SAME_ORDER or isinstance(exc, NoSuchOrder):
-                    return await self._modified(family, query, origin, applied, exc, deadline_ns)
-                if not isinstance(exc, UnknownOutcome):
-                    raise
-                request = exc.request
-            except TransportError as exc:
-                if not exc.sent:
-                    raise
-                request = exc.request
-            else:
-                return order
-            log.info("modify %s: outcome unknown; querying", ref)
-            settled = await self._settle(
-                family,
-                query,
-                request,
-                deadline_ns,
-                self._settle_point(request),
-                lambda o: o is None or applied(o) or not family.is_open(o),
-            )
-            if settled is None:
-                raise NoSuchOrder(
-                    status=400, code=-2013, message="Order does not exist.", request=request
-                )
-            if applied(settled) or not family.is_open(settled):
-                log.info("modify %s: settled by query (%s)", ref, settled.status)
-                return settled
-            self.resubmissions += 1
-            log.info("modify %s: proven not applied; sending it again", ref)
-
-    async def _modified(
-        self,
-        family: OrderFamily[T],
-        query: Mapping[str, Any],
-        origin: RequestInfo,
-        applied: Callable[[T | None], bool],
-        refusal: APIError,
-        deadline_ns: int,
-    ) -> T:
-        """After -5027 (already so) or -2013 (not open): the order if it shows the change.
-
-        A -2013 can follow a change applied by an attempt this code never saw (a transport's
-        silent retry of a PUT after a dropped connection); otherwise the refusal stands.
-        """
-        try:
-            found, _ = await self.lookup(family, query, origin, deadline_ns)
-        except ExecutionUnknown:
-            raise refusal from None
-        if found is None or not applied(found):
-            raise refusal
-        log.info("modify %s: already applied (%s)", origin.client_order_id, found.status)
-        return found
 
 
 def _is_found(order: object) -> bool:

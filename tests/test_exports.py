@@ -1,21 +1,101 @@
-"""The public surface: a short, sorted list of names, each importable from the package."""
+"""The public surface: exactly the curated names, each with one import path."""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+import subprocess
+import sys
+import types
+
 import binance_async
 
+PUBLIC = {
+    "USDM_PRODUCTION_URL",
+    "USDM_TESTNET_URL",
+    "APIError",
+    "AccountInfo",
+    "AlgoOrderRequired",
+    "BadRequest",
+    "Balance",
+    "BinanceError",
+    "BudgetStore",
+    "CancelRejected",
+    "ClientConfig",
+    "ClientState",
+    "ClientStats",
+    "DeadlineExceeded",
+    "DuplicateClientOrderId",
+    "ExchangeInfo",
+    "ExecutionUnknown",
+    "FilterRejected",
+    "FilterViolation",
+    "IPBanned",
+    "InsufficientMargin",
+    "InternalError",
+    "InterruptedOrder",
+    "InvalidRequest",
+    "InvalidSignature",
+    "InvalidTimestamp",
+    "LimitsSnapshot",
+    "MalformedAnswer",
+    "MemoryBudgetStore",
+    "NoSuchOrder",
+    "Order",
+    "OrderRejected",
+    "Position",
+    "RateLimited",
+    "RequestInfo",
+    "RequestTimeout",
+    "RetryConfig",
+    "ServerBusy",
+    "ServerClock",
+    "ServiceUnavailable",
+    "SymbolInfo",
+    "Throttled",
+    "TransportError",
+    "UMFutures",
+    "Unauthorized",
+    "UnexpectedRedirect",
+    "UnknownOutcome",
+    "UnknownSymbol",
+    "WindowState",
+    "__version__",
+}
 
-def test_public_names_are_exported_once() -> None:
-    """Every name in __all__ exists on the package, once (ruff's RUF022 keeps it sorted)."""
+
+def test_all_is_exactly_the_public_names() -> None:
+    """__all__ holds exactly the curated names, once each (ruff's RUF022 keeps the order)."""
     names = binance_async.__all__
-    assert all(hasattr(binance_async, name) for name in names)
-    assert len(set(names)) == len(names)
-    assert "UMFutures" in names and "IPBanned" in names and "ExecutionUnknown" in names
+    assert set(names) == PUBLIC and len(names) == len(PUBLIC)
+    assert sorted(dir(binance_async)) == sorted(PUBLIC)
 
 
-def test_no_private_module_leaks_into_the_surface() -> None:
-    """Public names are classes, functions or constants, never modules."""
-    import types
-
+def test_every_public_name_resolves_to_a_class_function_or_constant() -> None:
+    """Each name loads (lazily) and none is a module."""
     for name in binance_async.__all__:
         assert not isinstance(getattr(binance_async, name), types.ModuleType), name
+
+
+def test_each_name_has_one_home() -> None:
+    """No module of the package re-exports another's public name: one import path per name."""
+    homes: dict[str, list[str]] = {}
+    for info in pkgutil.walk_packages(binance_async.__path__, "binance_async."):
+        if info.name.startswith("binance_async.testing") or info.name.endswith("__main__"):
+            continue
+        module = importlib.import_module(info.name)
+        for name in getattr(module, "__all__", ()):
+            homes.setdefault(name, []).append(info.name)
+    shared = {name: where for name, where in homes.items() if len(where) > 1}
+    assert shared == {}
+
+
+def test_importing_the_package_loads_no_client_yet() -> None:
+    """import binance_async alone loads neither aiohttp nor cryptography nor the simulator."""
+    code = (
+        "import sys, binance_async; "
+        "print(sorted(m for m in ('aiohttp', 'cryptography', 'binance_async.testing', "
+        "'binance_async.gateway') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -20,7 +20,6 @@ from multidict import CIMultiDict, CIMultiDictProxy
 
 from binance_async.budget import Claim, MemoryBudgetStore, SyncRequest, Update
 from binance_async.errors import IPBanned
-from binance_async.ledger import Reservation
 from binance_async.limits import Limiter
 from binance_async.ratelimits import (
     Interval,
@@ -30,6 +29,7 @@ from binance_async.ratelimits import (
     WindowState,
 )
 from binance_async.venues.usdm import USDM
+from binance_async.windows import Reservation
 
 MINUTE = 60_000
 #: A server-minute boundary (1_700_000_040_000 % 60_000 == 0).

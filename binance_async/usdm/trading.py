@@ -200,7 +200,7 @@ class Trading(ClientBase):
         params = _order_ref(symbol, order_id, orig_client_order_id)
         deadline_ns = self._begin()
         try:
-            return await self._reconciler.cancel(ORDERS, params, deadline_ns=deadline_ns)
+            return await self._amend.cancel(ORDERS, params, deadline_ns=deadline_ns)
         finally:
             self._end()
 
@@ -275,7 +275,7 @@ class Trading(ClientBase):
         )
         deadline_ns = self._begin()
         try:
-            return await self._reconciler.modify(ORDERS, params, deadline_ns=deadline_ns)
+            return await self._amend.modify(ORDERS, params, deadline_ns=deadline_ns)
         finally:
             self._end()
 

@@ -1,0 +1,173 @@
+"""Changing and cancelling orders with their unknown outcomes settled.
+
+A cancel whose outcome is unknown is settled by querying the order (a cancel is harmless to
+send again while the order is open); a cancel refused because the order is no longer open
+reports the order's final state. A modify whose outcome is unknown is settled by comparing the
+order with the change, and sent again only once proven not applied (the same settle point as
+a placement, :class:`~.reconcile.Reconciler`). Both work for any order family.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from .errors import (
+    APIError,
+    BinanceError,
+    CancelRejected,
+    ExecutionUnknown,
+    NoSuchOrder,
+    RequestInfo,
+    TransportError,
+    UnknownOutcome,
+)
+from .ratelimits import Priority
+from .reconcile import Reconciler, order_query, order_ref, outcome_unknown
+from .venue import FamilyOrder, OrderFamily
+
+__all__ = ["Amendments"]
+
+log = logging.getLogger("binance_async.reconcile")
+
+T = TypeVar("T", bound=FamilyOrder)
+
+#: -5027: "No need to modify the order": the modification is already in place.
+_SAME_ORDER = -5027
+
+
+class Amendments:
+    """Cancels and modifications, settled through a :class:`Reconciler`'s queries."""
+
+    def __init__(self, reconciler: Reconciler) -> None:
+        self._rec = reconciler
+        self._gw = reconciler.gateway
+
+    # -- cancel ----------------------------------------------------------------------------
+
+    async def cancel(
+        self, family: OrderFamily[T], params: Mapping[str, Any], *, deadline_ns: int
+    ) -> T:
+        """Cancel one order; an order already gone reports its final state."""
+        query, ref = order_query(family, params), order_ref(family, params)
+        origin = RequestInfo(family.cancel.method, family.cancel.path, client_order_id=ref)
+        unknown = False  # an earlier attempt may still land
+        while True:
+            try:
+                order: T = await self._gw.request(
+                    family.cancel,
+                    params,
+                    priority=Priority.URGENT,
+                    deadline_ns=deadline_ns,
+                    ref=ref,
+                )
+            except CancelRejected as exc:
+                # Not open: filled, cancelled, expired, or never there. Report what it is.
+                return await self.final_state(family, query, origin, exc, deadline_ns)
+            except BinanceError as exc:
+                if not outcome_unknown(exc):
+                    if unknown:  # a definite failure now, but an earlier cancel may still land
+                        raise ExecutionUnknown(ref, request=origin, cause=str(exc)) from exc
+                    raise
+                unknown = True
+                log.info("cancel %s: outcome unknown (%s); querying", ref, type(exc).__name__)
+                self._rec.reconciliations += 1
+                final, _ = await self._rec.lookup(family, query, origin, deadline_ns)
+                if final is not None and not family.is_open(final):
+                    return final
+                # Still open (or unknown to the exchange): a cancel is harmless to send again.
+                log.info("cancel %s: order still open; sending the cancel again", ref)
+            else:
+                return order
+
+    async def final_state(
+        self,
+        family: OrderFamily[T],
+        query: Mapping[str, Any],
+        origin: RequestInfo,
+        refusal: APIError,
+        deadline_ns: int,
+    ) -> T:
+        """The final state of an order a cancel found not open, else the refusal itself."""
+        try:
+            final, _ = await self._rec.lookup(family, query, origin, deadline_ns)
+        except ExecutionUnknown:
+            raise refusal from None
+        if final is None or family.is_open(final):
+            raise refusal
+        log.info("cancel %s: already %s", origin.client_order_id, final.status)
+        return final
+
+    # -- modify ----------------------------------------------------------------------------
+
+    async def modify(
+        self, family: OrderFamily[T], params: Mapping[str, Any], *, deadline_ns: int
+    ) -> T:
+        """Modify an order; an unknown outcome is settled by comparing the order."""
+        endpoint = family.modify
+        assert endpoint is not None, f"{family.name} orders cannot be modified"
+        query, ref = order_query(family, params), order_ref(family, params)
+        origin = RequestInfo(endpoint.method, endpoint.path, client_order_id=ref)
+
+        def applied(order: T | None) -> bool:
+            return order is not None and family.shows_modify(params, order)
+
+        while True:
+            try:
+                order: T = await self._gw.request(
+                    endpoint, params, priority=Priority.NORMAL, deadline_ns=deadline_ns, ref=ref
+                )
+            except APIError as exc:
+                if exc.code == _SAME_ORDER or isinstance(exc, NoSuchOrder):
+                    return await self._modified(family, query, origin, applied, exc, deadline_ns)
+                if not isinstance(exc, UnknownOutcome):
+                    raise
+                request = exc.request
+            except TransportError as exc:
+                if not exc.sent:
+                    raise
+                request = exc.request
+            else:
+                return order
+            log.info("modify %s: outcome unknown; querying", ref)
+            settled = await self._rec.settle(
+                family,
+                query,
+                request,
+                deadline_ns,
+                self._rec.settle_point(request),
+                lambda o: o is None or applied(o) or not family.is_open(o),
+            )
+            if settled is None:
+                raise NoSuchOrder(
+                    status=400, code=-2013, message="Order does not exist.", request=request
+                )
+            if applied(settled) or not family.is_open(settled):
+                log.info("modify %s: settled by query (%s)", ref, settled.status)
+                return settled
+            self._rec.resubmissions += 1
+            log.info("modify %s: proven not applied; sending it again", ref)
+
+    async def _modified(
+        self,
+        family: OrderFamily[T],
+        query: Mapping[str, Any],
+        origin: RequestInfo,
+        applied: Callable[[T | None], bool],
+        refusal: APIError,
+        deadline_ns: int,
+    ) -> T:
+        """After -5027 (already so) or -2013 (not open): the order if it shows the change.
+
+        A -2013 can follow a change applied by an attempt this code never saw (a transport's
+        silent retry of a PUT after a dropped connection); otherwise the refusal stands.
+        """
+        try:
+            found, _ = await self._rec.lookup(family, query, origin, deadline_ns)
+        except ExecutionUnknown:
+            raise refusal from None
+        if found is None or not applied(found):
+            raise refusal
+        log.info("modify %s: already applied (%s)", origin.client_order_id, found.status)
+        return found

@@ -1,0 +1,150 @@
+"""Windows of one rate limit, and what a request holds while it is in flight.
+
+A :class:`Track` is one limit on one scope (an address's weight, or the account's orders): its
+local counts per window start, where its windows start (``phase``), and whether the server was
+seen past the latest boundary. :class:`Reservation` is an admitted request's hold, and
+:class:`Scope` what is in flight on a scope and how the server refused it. The
+:class:`~.ledger.Ledger` decides with them.
+"""
+
+from __future__ import annotations
+
+from .ratelimits import RateLimit
+
+__all__ = ["NO", "PROBE", "YES", "Reservation", "Scope", "Track"]
+
+#: ``fits`` answers: no, yes, or yes as the unconfirmed window's single probe.
+NO, YES, PROBE = 0, 1, 2
+
+
+class Track:
+    """One rate limit on one scope (an address's weight, or the account's orders)."""
+
+    __slots__ = (
+        "confirmed",
+        "counts",
+        "header",
+        "key",
+        "last_value",
+        "limit",
+        "phase",
+        "probing",
+        "rate",
+        "seen_start",
+        "window",
+    )
+
+    def __init__(self, rate: RateLimit, key: str) -> None:
+        self.rate = rate
+        self.key = key
+        self.limit = rate.limit
+        self.window = rate.window_ms
+        self.header = rate.header
+        #: Local mirror: used count per window start (server ms).
+        self.counts: dict[int, int] = {}
+        #: Window boundaries sit at ``phase + k * window`` (0: the calendar).
+        self.phase = 0
+        #: Latest window start the server's counts showed it had reached.
+        self.confirmed = -1
+        #: True while this window's probe is in flight.
+        self.probing = False
+        self.last_value: int | None = None
+        self.seen_start = 0
+
+    def start(self, now: int) -> int:
+        """Start of the window holding ``now``."""
+        return now - (now - self.phase) % self.window
+
+    def used(self, now: int) -> int:
+        """What the window holding ``now`` may already hold at the server (holds apart)."""
+        start = now - (now - self.phase) % self.window
+        used = self.counts.get(start, 0)
+        if start > self.confirmed:
+            used += self.counts.get(start - self.window, 0)
+        return used
+
+    def fits(self, need: int, now: int, guard: float) -> int:
+        """Whether ``need`` more fits now: ``YES``, ``NO`` or ``PROBE``."""
+        window = self.window
+        start = now - (now - self.phase) % window
+        counts = self.counts
+        used = counts.get(start, 0)
+        if start <= self.confirmed:
+            return YES if used + need <= self.limit else NO
+        if used + counts.get(start - window, 0) + need <= self.limit:
+            return YES
+        # Unconfirmed, and no room if the server is still in the previous window: one request
+        # goes first, once our clock says the window surely began, to learn where it is.
+        if self.probing or used + need > self.limit or now < start + guard:
+            return NO
+        return PROBE
+
+    def raise_to(self, start: int, value: int) -> None:
+        """The window counts at least ``value``."""
+        if value > self.counts.get(start, 0):
+            self.counts[start] = value
+
+
+class Reservation:
+    """One admitted request in flight: send it from ``address``, then hand it back once.
+
+    Give it to :meth:`Ledger.settle` after any response, or to ``settle`` with no counts when
+    no response came; :meth:`Ledger.unhold` when it was never sent. A second hand-back is
+    ignored.
+    """
+
+    __slots__ = (
+        "_open",
+        "address",
+        "address_index",
+        "hold_id",
+        "orders",
+        "probes",
+        "sent_at_ms",
+        "weight",
+    )
+
+    def __init__(
+        self,
+        address_index: int,
+        address: str,
+        weight: int,
+        orders: int,
+        sent_at_ms: int,
+        probes: tuple[Track, ...] | None,
+    ) -> None:
+        self.address_index = address_index
+        self.address = address
+        self.weight = weight
+        self.orders = orders
+        self.sent_at_ms = sent_at_ms  # server ms at admission; the request leaves right after
+        self.probes = probes
+        #: The shared store's name for this reservation, when one is used.
+        self.hold_id: str | None = None
+        self._open = True
+
+    @property
+    def open(self) -> bool:
+        """True until the reservation is settled or dropped."""
+        return self._open
+
+    def __repr__(self) -> str:
+        state = "open" if self._open else "settled"
+        return (
+            f"<Reservation {self.address} weight={self.weight} orders={self.orders} "
+            f"sent_at_ms={self.sent_at_ms} {state}>"
+        )
+
+
+class Scope:
+    """What is in flight on one scope, and the server's refusals of it."""
+
+    __slots__ = ("banned_until", "in_flight", "name", "paused_until", "streak", "tracks")
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.tracks: tuple[Track, ...] = ()
+        self.in_flight = 0
+        self.paused_until = 0
+        self.banned_until = 0
+        self.streak = 0  # 429s in a row: each doubles the floor of the next pause
