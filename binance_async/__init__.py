@@ -9,6 +9,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from . import errors as _errors  # small, and only the standard library: no cost to load
+
 if TYPE_CHECKING:
     from .budget import BudgetStore, MemoryBudgetStore
     from .client import ClientState, ClientStats
@@ -54,41 +56,11 @@ if TYPE_CHECKING:
 
 __version__ = "0.2.0.dev0"
 
-_ERRORS = (
-    "APIError",
-    "AlgoOrderRequired",
-    "BadRequest",
-    "BinanceError",
-    "CancelRejected",
-    "DeadlineExceeded",
-    "DuplicateClientOrderId",
-    "ExecutionUnknown",
-    "FilterRejected",
-    "FilterViolation",
-    "IPBanned",
-    "InsufficientMargin",
-    "InternalError",
-    "InvalidRequest",
-    "InvalidSignature",
-    "InvalidTimestamp",
-    "MalformedAnswer",
-    "NoSuchOrder",
-    "OrderRejected",
-    "RateLimited",
-    "RequestInfo",
-    "RequestTimeout",
-    "ServerBusy",
-    "ServiceUnavailable",
-    "Throttled",
-    "TransportError",
-    "Unauthorized",
-    "UnexpectedRedirect",
-    "UnknownOutcome",
-    "UnknownSymbol",
-)
+#: The errors module's names that are not public.
+_ERRORS_PRIVATE = frozenset({"CodeTable", "api_error"})
 #: Public name -> the module that defines it (one import path per name).
 _WHERE: dict[str, str] = {
-    **dict.fromkeys(_ERRORS, "errors"),
+    **dict.fromkeys(set(_errors.__all__) - _ERRORS_PRIVATE, "errors"),
     "AccountInfo": "models",
     "Balance": "models",
     "BudgetStore": "budget",

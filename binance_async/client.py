@@ -40,6 +40,7 @@ from .venue import Venue
 __all__ = ["ClientBase", "ClientState", "ClientStats"]
 
 C = TypeVar("C", bound="ClientBase")
+T = TypeVar("T")
 
 
 class ClientState(enum.Enum):
@@ -323,6 +324,14 @@ class ClientBase:
         self._active -= 1
         if not self._active and self._idle is not None:
             self._idle.set()
+
+    async def _run(self, call: Callable[[int], Awaitable[T]]) -> T:
+        """Run ``call(deadline_ns)`` as one counted call of this client."""
+        deadline_ns = self._begin()
+        try:
+            return await call(deadline_ns)
+        finally:
+            self._end()
 
     async def _call(
         self,

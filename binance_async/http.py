@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 import orjson
@@ -102,9 +103,13 @@ class HttpTransport:
         return encode_params(params)
 
     def sign(self, wire: str, timestamp_ms: int, signer: Signer) -> str:
-        """``wire`` with recvWindow and timestamp appended, then ``signature`` last."""
+        """``wire`` with recvWindow and timestamp appended, then ``signature`` last (a base64
+        signature URL-encoded: ``+`` ``/`` ``=`` are not left to be misread)."""
         payload = f"{wire}&{self._stamp}{timestamp_ms}" if wire else f"{self._stamp}{timestamp_ms}"
-        return f"{payload}&signature={signer.sign(payload.encode())}"
+        signature = signer.sign(payload.encode())
+        if not signer.url_safe:
+            signature = quote(signature, safe="")
+        return f"{payload}&signature={signature}"
 
     def _timeout(self, seconds: float) -> aiohttp.ClientTimeout:
         timeout = self._timeouts.get(seconds)

@@ -30,9 +30,7 @@ __all__ = [
     "check_symbol_format",
     "choice",
     "integer",
-    "integer_choice",
-    "integer_list",
-    "text_list",
+    "list_of",
     "wire_params",
 ]
 
@@ -128,43 +126,19 @@ def integer(minimum: int | None = 0, maximum: int | None = None) -> Check:
     return check
 
 
-def integer_choice(allowed: Iterable[int]) -> Check:
-    """One of the ints ``allowed`` (never a bool)."""
+def choice(allowed: Iterable[str | int]) -> Check:
+    """One of ``allowed``: strings (StrEnum members included) or ints (never a bool or float)."""
     values = frozenset(allowed)
 
-    def check(name: str, value: Any) -> int:
-        if isinstance(value, bool) or value not in values:
-            raise InvalidRequest(f"{name}={value!r} is not one of {sorted(values)}")
-        return int(value)
+    def check(name: str, value: Any) -> str | int:
+        if isinstance(value, bool) or not isinstance(value, str | int) or value not in values:
+            raise InvalidRequest(f"{name}={value!r} is not one of {sorted(values, key=str)}")
+        return int(value) if isinstance(value, int) else str(value)
 
     return check
 
 
-def choice(allowed: Iterable[str]) -> Check:
-    """One of ``allowed`` (str values, StrEnum members included)."""
-    values = frozenset(allowed)
-
-    def check(name: str, value: Any) -> str:
-        if not isinstance(value, str) or value not in values:
-            raise InvalidRequest(f"{name}={value!r} is not one of {sorted(values)}")
-        return str(value)
-
-    return check
-
-
-def integer_list(minimum: int = 0) -> Check:
-    """A non-empty list or tuple of ints (never bools or floats)."""
-    item = integer(minimum)
-
-    def check(name: str, value: Any) -> list[int]:
-        if not isinstance(value, list | tuple) or not value:
-            raise InvalidRequest(f"{name} must be a non-empty list of ints, got {value!r}")
-        return [item(name, v) for v in value]
-
-    return check
-
-
-def text_list(each: Check) -> Check:
+def list_of(each: Check) -> Check:
     """A non-empty list or tuple, each item checked by ``each``."""
 
     def check(name: str, value: Any) -> list[Any]:

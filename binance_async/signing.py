@@ -1,8 +1,9 @@
 """Request signers: HMAC-SHA256, RSA (PKCS#1 v1.5, SHA-256) and Ed25519.
 
 A signer is chosen once, from the key it is given (:func:`make_signer`), and owns only its
-own key. ``sign`` takes the exact payload bytes that will be sent and returns the value of the
-``signature`` parameter, already URL-encoded. No repr shows key material.
+own key. ``sign`` takes the exact payload bytes and returns the raw signature: lower-case hex
+for HMAC, base64 for RSA and Ed25519 (``url_safe`` False: a REST transport URL-encodes it, the
+WebSocket API puts it raw in its JSON). No repr shows key material.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import base64
 import hmac
 from pathlib import Path
 from typing import Protocol
-from urllib.parse import quote
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
@@ -25,9 +25,11 @@ class Signer(Protocol):
     """Signs a request payload."""
 
     kind: str
+    #: True when the signature needs no URL-encoding (hex).
+    url_safe: bool
 
     def sign(self, payload: bytes) -> str:
-        """Return the ``signature`` parameter value for ``payload`` (URL-encoded)."""
+        """The raw signature of ``payload`` (hex, or base64)."""
         ...
 
 
@@ -36,6 +38,7 @@ class HmacSigner:
 
     __slots__ = ("_secret",)
     kind = "HMAC"
+    url_safe = True
 
     def __init__(self, secret: str | bytes) -> None:
         if not isinstance(secret, str | bytes) or not secret:
@@ -53,10 +56,11 @@ class HmacSigner:
 
 
 class RsaSigner:
-    """RSASSA-PKCS1-v1_5 with SHA-256, base64, URL-encoded."""
+    """RSASSA-PKCS1-v1_5 with SHA-256, base64."""
 
     __slots__ = ("_key",)
     kind = "RSA"
+    url_safe = False
     _PADDING = padding.PKCS1v15()
     _HASH = hashes.SHA256()
 
@@ -64,26 +68,26 @@ class RsaSigner:
         self._key = key
 
     def sign(self, payload: bytes) -> str:
-        """URL-encoded base64 RSA signature of ``payload``."""
-        raw = self._key.sign(payload, self._PADDING, self._HASH)
-        return quote(base64.b64encode(raw).decode(), safe="")
+        """Base64 RSA signature of ``payload``."""
+        return base64.b64encode(self._key.sign(payload, self._PADDING, self._HASH)).decode()
 
     def __repr__(self) -> str:
         return f"RsaSigner(bits={self._key.key_size}, key=<redacted>)"
 
 
 class Ed25519Signer:
-    """Ed25519 signature, base64, URL-encoded."""
+    """Ed25519 signature, base64."""
 
     __slots__ = ("_key",)
     kind = "Ed25519"
+    url_safe = False
 
     def __init__(self, key: ed25519.Ed25519PrivateKey) -> None:
         self._key = key
 
     def sign(self, payload: bytes) -> str:
-        """URL-encoded base64 Ed25519 signature of ``payload``."""
-        return quote(base64.b64encode(self._key.sign(payload)).decode(), safe="")
+        """Base64 Ed25519 signature of ``payload``."""
+        return base64.b64encode(self._key.sign(payload)).decode()
 
     def __repr__(self) -> str:
         return "Ed25519Signer(key=<redacted>)"

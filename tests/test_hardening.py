@@ -52,7 +52,6 @@ import time
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Any
-from urllib.parse import parse_qsl
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -70,44 +69,13 @@ from binance_async import (
     RetryConfig,
     UMFutures,
 )
-from binance_async.testing import Credentials, RateLimitConfig, RequestRecord, Simulator
+from binance_async.testing import Credentials, RateLimitConfig, Simulator
 
-from .conftest import make_client
+from .conftest import ORDER, RECV_WINDOW_MS, fast_client, params, ready, wire
 
-ORDER = "/fapi/v1/order"
 TIME = ("GET", "/fapi/v1/time")
 PING = ("GET", "/fapi/v1/ping")
-RECV_WINDOW_MS = 1000
-RETRY = RetryConfig(base_delay_s=0.1, max_delay_s=0.8, jitter=0.0, settle_margin_ms=300)
 SLACK_S = 0.3
-
-
-def fast_client(sim: Simulator, creds: Credentials | None = None, **kwargs: Any) -> UMFutures:
-    """A client with a short recvWindow, request timeout and backoff."""
-    options: dict[str, Any] = {
-        "recv_window_ms": RECV_WINDOW_MS,
-        "request_timeout_s": 0.5,
-        "call_deadline_s": 10.0,
-        "retry": RETRY,
-        **kwargs,
-    }
-    return make_client(sim, creds or sim.new_credentials("hmac"), **options)
-
-
-def params(record: RequestRecord) -> dict[str, str]:
-    """The request's parameters (query and form body) as the exchange parsed them."""
-    return dict(parse_qsl(record.query + "&" + record.body.decode(), keep_blank_values=True))
-
-
-def wire(sim: Simulator, method: str, path: str = ORDER) -> list[RequestRecord]:
-    """What the exchange received on one endpoint, in the order it processed it."""
-    return [r for r in sim.audit.requests if r.method == method and r.path == path]
-
-
-async def ready(client: UMFutures, sim: Simulator) -> None:
-    """Load exchangeInfo, then forget the requests so far."""
-    await client.exchange_info()
-    sim.audit.clear()
 
 
 async def market(client: UMFutures, cid: str | None, side: str = "BUY") -> Order:

@@ -12,7 +12,6 @@ import logging
 import re
 import time
 from decimal import Decimal
-from urllib.parse import parse_qsl
 
 import orjson
 import pytest
@@ -26,52 +25,28 @@ from binance_async import (
     UMFutures,
 )
 from binance_async.config import RetryConfig
-from binance_async.testing import Credentials, RequestRecord, Simulator
+from binance_async.testing import RequestRecord, Simulator
 
-from .conftest import make_client
+from .conftest import (
+    MARGIN_MS,
+    ORDER,
+    RECV_WINDOW_MS,
+    fast_client,
+    params,
+    ready,
+    wire,
+)
 
-ORDER = "/fapi/v1/order"
 BATCH = "/fapi/v1/batchOrders"
-RECV_WINDOW_MS = 1000
-MARGIN_MS = 300
-RETRY = RetryConfig(base_delay_s=0.1, max_delay_s=0.8, jitter=0.0, settle_margin_ms=MARGIN_MS)
 #: Queries of an absent order before it counts as not placed, with RETRY and RECV_WINDOW_MS:
 #: at 0, 100, 300 and 700 ms (600 ms clear of ts + 1300), then one just past ts + 1300.
 QUERIES_UNTIL_SETTLED = 5
 CID_RE = re.compile(r"^[\.A-Z\:/a-z0-9_-]{1,36}$")
 
 
-def fast_client(sim: Simulator, creds: Credentials | None = None, **kwargs: object) -> UMFutures:
-    """A client with a short recvWindow, request timeout and backoff."""
-    options: dict[str, object] = {
-        "recv_window_ms": RECV_WINDOW_MS,
-        "request_timeout_s": 0.5,
-        "call_deadline_s": 10.0,
-        "retry": RETRY,
-        **kwargs,
-    }
-    return make_client(sim, creds or sim.new_credentials("hmac"), **options)
-
-
-def params(record: RequestRecord) -> dict[str, str]:
-    """The request's parameters (query and form body) as the exchange parsed them."""
-    return dict(parse_qsl(record.query + "&" + record.body.decode(), keep_blank_values=True))
-
-
-def wire(sim: Simulator, method: str, path: str = ORDER) -> list[RequestRecord]:
-    """What the exchange received on one endpoint, in arrival order."""
-    return [r for r in sim.audit.requests if r.method == method and r.path == path]
-
-
 def settle_point(record: RequestRecord) -> int:
     """Server ms after which the request can no longer be accepted, plus the margin."""
     return int(params(record)["timestamp"]) + RECV_WINDOW_MS + MARGIN_MS
-
-
-async def ready(client: UMFutures, sim: Simulator) -> None:
-    """Load exchangeInfo, then forget the requests so far."""
-    await client.exchange_info()
-    sim.audit.clear()
 
 
 async def market(

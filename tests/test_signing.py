@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
 
 from binance_async.encoding import encode_params
 from binance_async.errors import InvalidRequest
-from binance_async.signing import Ed25519Signer, HmacSigner, RsaSigner, make_signer
+from binance_async.http import HttpTransport
+from binance_async.signing import Ed25519Signer, HmacSigner, RsaSigner, Signer, make_signer
 
 FAPI_SECRET = "2b5eb11e18796d12d88f13dc27dbbd02c2cc51ff7059765ed9821957d82bb4d9"
 SPOT_SECRET = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"
@@ -51,6 +54,30 @@ ED25519_RFC8032_KEY = b"""-----BEGIN PRIVATE KEY-----
 MC4CAQAwBQYDK2VwBCIEIJ1hsZ3v/VpguoRK9JLsLMREScVpezJpGXA7rAMcrn9g
 -----END PRIVATE KEY-----
 """
+
+
+def rest(signer: Signer, payload: bytes) -> str:
+    """The signature as it goes on a REST request (URL-encoded when it is base64)."""
+    raw = signer.sign(payload)
+    return raw if signer.url_safe else quote(raw, safe="")
+
+
+def test_http_transport_url_encodes_base64_signatures_only() -> None:
+    """The HTTP transport appends recvWindow, timestamp and the signature last; a base64
+    signature is URL-encoded there, a hex one is not."""
+    http = HttpTransport(base_url="http://127.0.0.1:9", api_key="k", recv_window_ms=5000)
+    hmac_signer = make_signer(api_secret=FAPI_SECRET)
+    rsa_signer = make_signer(private_key=RSA_SAMPLE_KEY)
+    assert hmac_signer is not None and rsa_signer is not None
+    payload = "symbol=BTCUSDT&recvWindow=5000&timestamp=1591702613943"
+    assert http.sign("symbol=BTCUSDT", 1591702613943, hmac_signer) == (
+        f"{payload}&signature={hmac_signer.sign(payload.encode())}"
+    )
+    raw = rsa_signer.sign(payload.encode())
+    assert "+" in raw or "/" in raw or "=" in raw
+    assert http.sign("symbol=BTCUSDT", 1591702613943, rsa_signer) == (
+        f"{payload}&signature={quote(raw, safe='')}"
+    )
 
 
 def test_hmac_fapi_vector_a1() -> None:
@@ -105,26 +132,26 @@ def test_rsa_vectors_b3_url_encoded() -> None:
     """The Binance sample RSA key signs B3a/B3b to the listed values, URL-encoded."""
     signer = make_signer(private_key=RSA_SAMPLE_KEY)
     assert isinstance(signer, RsaSigner)
-    assert signer.sign(B3A_PAYLOAD.encode()) == (
+    assert rest(signer, B3A_PAYLOAD.encode()) == (
         "M2Z7NuYoQMqQQO8kYcolDM2PjOd%2BQs8Okyz65ejhjoRJ1nHwHBPlOMRcZVbwr1pLvxGIrgg5iZHqzUkN"
         "%2Bi5rfIy79ZDbnc%2BDyRxK6G3s9xML8%2BeUU4RuaIIC4%2F8lLA08VAy2F0%2FnusHfTSnK0d5e6jSax"
         "YQrAYT7CQRkCJjjLE%2FsUqUFpfIZDahoj0SVUkPH1ANTblDdqJemF8uBbYjExd2wGT31zE2ChYuPyoMYp7"
         "wrRH2XwDn7MAtXeZvo3tdvn1GBRQmrWxmRVFD9qfP8hhxD%2B6Tp3jmMt8roSNehUrSooL9P3%2BU%2FTm0"
         "R4LwgpuwmEOyzYBSB5VJM8LqpHybWag%3D%3D"
     )
-    assert signer.sign(A1_PAYLOAD.encode()).startswith("xCWwhWTWYQx2Movrw5RT9vphkPvfX3nvDQx")
-    assert signer.sign(A1_PAYLOAD.encode()).endswith("FRPiFD2BIQ%3D%3D")
+    assert rest(signer, A1_PAYLOAD.encode()).startswith("xCWwhWTWYQx2Movrw5RT9vphkPvfX3nvDQx")
+    assert rest(signer, A1_PAYLOAD.encode()).endswith("FRPiFD2BIQ%3D%3D")
 
 
 def test_ed25519_vectors_c3() -> None:
     """The RFC 8032 test key signs C3a/C3b to the listed values, URL-encoded."""
     signer = make_signer(private_key=ED25519_RFC8032_KEY)
     assert isinstance(signer, Ed25519Signer)
-    assert signer.sign(B3A_PAYLOAD.encode()) == (
+    assert rest(signer, B3A_PAYLOAD.encode()) == (
         "qpPqj9%2FM2kbOIp%2B0Srtb9BAqCDuerbkDibsj%2FKiNydjCAqNTLC2OdUgCq%2FStcxWSXc2vDgmJ"
         "%2FhTEuBgJX%2BbwBw%3D%3D"
     )
-    assert signer.sign(A1_PAYLOAD.encode()) == (
+    assert rest(signer, A1_PAYLOAD.encode()) == (
         "ATEuJPvzWUFs0d1x9FwudUJsSfMMWR%2BbkdrxtbOYgFkZj36Ol%2FvwKDGm9UWtKuq0mtnSTOQruQAwFvR"
         "128PaDg%3D%3D"
     )

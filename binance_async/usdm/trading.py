@@ -139,11 +139,7 @@ class Trading(ClientBase):
                 "callback_rate": callback_rate,
             }
         )
-        deadline_ns = self._begin()
-        try:
-            return await self._reconciler.place(ORDERS, params, deadline_ns=deadline_ns)
-        finally:
-            self._end()
+        return await self._run(lambda d: self._reconciler.place(ORDERS, params, deadline_ns=d))
 
     async def new_batch_orders(
         self, orders: Sequence[Mapping[str, Any]]
@@ -167,11 +163,7 @@ class Trading(ClientBase):
         ids = [item["newClientOrderId"] for item in items]
         if len(set(ids)) != len(ids):
             raise InvalidRequest("client order ids in a batch must differ")
-        deadline_ns = self._begin()
-        try:
-            return await self._batches.place(ORDERS, items, deadline_ns=deadline_ns)
-        finally:
-            self._end()
+        return await self._run(lambda d: self._batches.place(ORDERS, items, deadline_ns=d))
 
     async def get_order(
         self,
@@ -198,11 +190,7 @@ class Trading(ClientBase):
     ) -> Order:
         """Cancel one order. An order already gone reports its final state, not an error."""
         params = _order_ref(symbol, order_id, orig_client_order_id)
-        deadline_ns = self._begin()
-        try:
-            return await self._amend.cancel(ORDERS, params, deadline_ns=deadline_ns)
-        finally:
-            self._end()
+        return await self._run(lambda d: self._amend.cancel(ORDERS, params, deadline_ns=d))
 
     async def cancel_batch_orders(
         self,
@@ -231,13 +219,8 @@ class Trading(ClientBase):
         ids = wire.get("orderIdList") or wire["origClientOrderIdList"]
         if len(ids) > 10:
             raise InvalidRequest(f"a batch cancel holds 1 to 10 orders, got {len(ids)}")
-        deadline_ns = self._begin()
-        try:
-            return await self._batches.cancel(
-                ORDERS, symbol, [(name, value) for value in ids], deadline_ns=deadline_ns
-            )
-        finally:
-            self._end()
+        refs = [(name, value) for value in ids]
+        return await self._run(lambda d: self._batches.cancel(ORDERS, symbol, refs, deadline_ns=d))
 
     async def modify_order(
         self,
@@ -273,11 +256,7 @@ class Trading(ClientBase):
         filters.check_order(
             info, order_type="LIMIT", quantity=params["quantity"], price=params["price"]
         )
-        deadline_ns = self._begin()
-        try:
-            return await self._amend.modify(ORDERS, params, deadline_ns=deadline_ns)
-        finally:
-            self._end()
+        return await self._run(lambda d: self._amend.modify(ORDERS, params, deadline_ns=d))
 
     async def open_orders(self, symbol: str | None = None) -> list[Order]:
         """Open orders of one symbol (weight 1), or of all (weight 40)."""

@@ -19,9 +19,7 @@ from ..params import (
     Param,
     choice,
     integer,
-    integer_choice,
-    integer_list,
-    text_list,
+    list_of,
 )
 
 __all__ = [
@@ -123,7 +121,7 @@ DEPTH = Endpoint(
     method="GET",
     path="/fapi/v1/depth",
     weight=by_limit(DEPTH_LIMITS, 500),
-    params=(SYMBOL_REQUIRED, Param("limit", "limit", integer_choice(DEPTH_LIMITS))),
+    params=(SYMBOL_REQUIRED, Param("limit", "limit", choice(DEPTH_LIMITS))),
     model=_object,
 )
 TICKER_PRICE = Endpoint(
@@ -223,8 +221,8 @@ BATCH_CANCEL = Endpoint(
     is_order_write=True,
     params=(
         SYMBOL_REQUIRED,
-        Param("order_ids", "orderIdList", integer_list(1)),
-        Param("orig_client_order_ids", "origClientOrderIdList", text_list(CLIENT_ID)),
+        Param("order_ids", "orderIdList", list_of(integer(1))),
+        Param("orig_client_order_ids", "origClientOrderIdList", list_of(CLIENT_ID)),
     ),
 )
 CANCEL_ALL = Endpoint(
