@@ -163,6 +163,31 @@ async def test_cancelled_placement_that_never_executed_settles_to_none(sim: Simu
     assert sim.audit.accepted[cid] == 0
 
 
+async def test_cancelled_batch_placement_settles_every_item_by_id(sim: Simulator) -> None:
+    """A batch cancelled while on the wire: each item is readable by its id and settles to its
+    order, from one batch POST and no resend."""
+    batch = "/fapi/v1/batchOrders"
+    async with fast_client(sim) as client:
+        await ready(client, sim)
+        cids = [client.new_client_order_id(), client.new_client_order_id()]
+        items = [
+            {"symbol": "BTCUSDT", "side": "BUY", "type": "MARKET", "quantity": "0.003",
+             "new_client_order_id": cid}
+            for cid in cids
+        ]  # fmt: skip
+        sim.inject_next("slow", endpoint=("POST", batch), delay_s=0.8)
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(client.new_batch_orders(items), timeout=0.15)
+        async with asyncio.timeout(5):
+            orders = [await client.interrupted_orders[cid].result() for cid in cids]
+        await asyncio.sleep(0.3)  # room for a (wrong) resend to show up
+    for cid, order in zip(cids, orders, strict=True):
+        held = sim.order(client_order_id=cid)
+        assert held is not None and order is not None and order.order_id == held.order_id
+        assert sim.audit.accepted[cid] == 1
+    assert len(wire(sim, "POST", batch)) == 1 and wire(sim, "POST") == []
+
+
 # -- 2. one bogus clock sample ----------------------------------------------------------------
 
 
