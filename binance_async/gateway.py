@@ -54,6 +54,8 @@ __all__ = ["Gateway", "GatewayStats", "Sent"]
 
 log = logging.getLogger("binance_async.gateway")
 
+#: How long past a request's timeout a shared store keeps its reservation.
+_HOLD_SLACK_S = 5.0
 #: What a model builder raises on an answer that is not the endpoint's.
 _MALFORMED = (KeyError, TypeError, ValueError, ArithmeticError, AttributeError, IndexError)
 
@@ -123,18 +125,14 @@ class Gateway:
             store=budget_store,
             sleep=sleep,
             rate_limit_floor_s=config.retry.rate_limit_floor_s,
-            hold_ms=round((config.call_deadline_s + config.request_timeout_s) * 1000),
+            # A dead client's reservation outlives its request's timeout by a little only.
+            hold_ms=round((config.request_timeout_s + _HOLD_SLACK_S) * 1000),
         )
         self.orders_gate = InflightGate(
             config.max_orders_in_flight, monotonic_ns=time_source.monotonic_ns
         )
         self.stats = GatewayStats()
         self.deadlines = Deadlines(time_source, config.call_deadline_s)
-
-    @property
-    def can_sign(self) -> bool:
-        """True when a signer was given."""
-        return self._signer is not None
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -415,10 +413,14 @@ class Gateway:
         Raises :class:`MalformedAnswer` for an answer the venue cannot read as a time.
         """
         endpoint = self.venue.time
-        reservation = self.limiter.try_admit(weight=endpoint.weight_for(None))
-        if reservation is None:
-            reservation = await self.limiter.admit(weight=endpoint.weight_for(None))
         info = RequestInfo(endpoint.method, endpoint.path)
+        weight = endpoint.weight_for(None)
+        try:
+            reservation = self.limiter.try_admit(weight=weight)
+            if reservation is None:
+                reservation = await self.limiter.admit(weight=weight)
+        except Closed:
+            raise TransportError("the client is closed", request=info, sent=False) from None
         sent = self._time.monotonic_ns()
         reply = await self._exchange(endpoint, self._time_wire, reservation, self._timeout_s, info)
         received = self._time.monotonic_ns()

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from binance_async import DeadlineExceeded, IPBanned, UMFutures
+from binance_async import DeadlineExceeded, IPBanned, MemoryBudgetStore, UMFutures
 from binance_async.testing import RateLimitConfig, Simulator
 
 from .conftest import make_client
@@ -229,3 +229,29 @@ async def test_clock_sample_refused_with_418_raises_ip_banned() -> None:
             with pytest.raises(IPBanned):
                 await client.ping()
         assert sim.audit.status_count(418) == 1
+
+
+async def test_clients_sharing_a_budget_store_share_the_address_budget() -> None:
+    """Two accounts on one address, one MemoryBudgetStore: their burst together never draws a
+    429, where each alone would admit the whole budget before the other's use showed."""
+    limits = RateLimitConfig(
+        weight_limit=60, weight_interval="SECOND", weight_interval_num=1, order_limits=BIG_ORDERS
+    )
+    store = MemoryBudgetStore()
+    async with Simulator(rate_limits=limits) as sim:
+        one = make_client(sim, sim.new_credentials("hmac", account="a"), budget_store=store)
+        two = make_client(sim, sim.new_credentials("hmac", account="b"), budget_store=store)
+        async with one, two:
+            await one.exchange_info()
+            await two.exchange_info()
+            sim.audit.clear()
+
+            async def burst(client: UMFutures) -> None:
+                await asyncio.gather(*(client.ping() for _ in range(90)))
+
+            async with asyncio.timeout(30):
+                await asyncio.gather(burst(one), burst(two))
+        pings = [r for r in sim.audit.requests if r.path == "/fapi/v1/ping"]
+        assert len(pings) == 180 and all(r.status == 200 for r in pings)
+        assert sim.audit.status_count(429) == 0 and sim.audit.status_count(418) == 0
+        assert max(sim.audit.max_weight_per_window().values()) <= 60
