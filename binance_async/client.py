@@ -233,9 +233,11 @@ class ClientBase:
         gateway = self._gateway
         if opened:
             timeout_s = self.config.close_timeout_s
+            loop = asyncio.get_running_loop()
+            until = loop.time() + timeout_s
             gateway.deadlines.begin_close(timeout_s)
             await self._wait_idle(timeout_s)
-            await self._reconciler.settle_interrupted(timeout_s)
+            await self._reconciler.settle_interrupted(until - loop.time())
         await gateway.close()
         if self._active:  # whatever was still on the wire fails fast now the transport is shut
             await self._wait_idle(self.config.retry.max_delay_s + 1.0)

@@ -92,12 +92,20 @@ class InterruptedOrder(Generic[T]):
     """A placement whose caller was cancelled while the order may have been on its way.
 
     It settles in the background by query only: :meth:`result` is the order if it was placed,
-    None once it is proven never placed, or raises ``ExecutionUnknown`` past its deadline.
+    None once it is proven never placed, or raises ``ExecutionUnknown`` past its deadline (or
+    when the client closed before it settled).
     """
 
-    def __init__(self, client_order_id: str, symbol: str, task: asyncio.Task[T | None]) -> None:
+    def __init__(
+        self,
+        client_order_id: str,
+        symbol: str,
+        request: RequestInfo,
+        task: asyncio.Task[T | None],
+    ) -> None:
         self.client_order_id = client_order_id
         self.symbol = symbol
+        self._request = request
         self._task = task
 
     @property
@@ -107,7 +115,14 @@ class InterruptedOrder(Generic[T]):
 
     async def result(self) -> T | None:
         """The order, or None if it was never placed; raises ``ExecutionUnknown``."""
-        return await asyncio.shield(self._task)
+        try:
+            return await asyncio.shield(self._task)
+        except asyncio.CancelledError:
+            if not self._task.cancelled():
+                raise  # the caller of result() was cancelled, not the settling
+            raise ExecutionUnknown(
+                self.client_order_id, request=self._request, cause="the client closed first"
+            ) from None
 
     def __repr__(self) -> str:
         state = "settled" if self.done else "settling"
@@ -234,7 +249,7 @@ class Reconciler:
             name=f"binance_async.settle-{cid}",
         )
         task.add_done_callback(_retrieve)
-        self.interrupted[cid] = InterruptedOrder(cid, symbol, task)
+        self.interrupted[cid] = InterruptedOrder(cid, symbol, request, task)
 
     async def settle_interrupted(self, timeout_s: float) -> None:
         """Wait up to ``timeout_s`` for interrupted placements; cancel the rest."""

@@ -163,6 +163,26 @@ async def test_cancelled_placement_that_never_executed_settles_to_none(sim: Simu
     assert sim.audit.accepted[cid] == 0
 
 
+async def test_closing_before_an_interrupted_placement_settles_leaves_it_unknown(
+    sim: Simulator,
+) -> None:
+    """aclose() within close_timeout_s even with an interrupted placement still settling; its
+    result() then raises ExecutionUnknown (never CancelledError), and nothing was resent."""
+    async with fast_client(sim, close_timeout_s=0.3) as client:
+        await ready(client, sim)
+        cid = client.new_client_order_id()
+        sim.inject_next("drop_before_execute")
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(market(client, cid), timeout=0.2)
+        interrupted = client.interrupted_orders[cid]
+        started = time.monotonic()
+    assert time.monotonic() - started < 0.3 + SLACK_S
+    with pytest.raises(ExecutionUnknown) as caught:
+        await interrupted.result()
+    assert caught.value.client_order_id == cid
+    assert len(wire(sim, "POST")) == 1 and sim.audit.accepted[cid] == 0
+
+
 async def test_cancelled_batch_placement_settles_every_item_by_id(sim: Simulator) -> None:
     """A batch cancelled while on the wire: each item is readable by its id and settles to its
     order, from one batch POST and no resend."""
