@@ -10,7 +10,7 @@ a placement, :class:`~.reconcile.Reconciler`). Both work for any order family.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from .errors import (
@@ -79,7 +79,15 @@ class Amendments:
                 # Still open (or unknown to the exchange): a cancel is harmless to send again.
                 log.info("cancel %s: order still open; sending the cancel again", ref)
             else:
-                return order
+                if family.cancel_answers_order:
+                    return order
+                # The answer names the order but is not it: read its final state back.
+                final, _ = await self._rec.lookup(family, query, origin, deadline_ns)
+                if final is None:
+                    raise NoSuchOrder(
+                        status=400, code=-2013, message="Order does not exist.", request=origin
+                    )
+                return final
 
     async def final_state(
         self,
@@ -107,12 +115,7 @@ class Amendments:
         """Modify an order; an unknown outcome is settled by comparing the order."""
         endpoint = family.modify
         assert endpoint is not None, f"{family.name} orders cannot be modified"
-        query, ref = order_query(family, params), order_ref(family, params)
-        origin = RequestInfo(endpoint.method, endpoint.path, client_order_id=ref)
-
-        def applied(order: T | None) -> bool:
-            return order is not None and family.shows_modify(params, order)
-
+        ref = order_ref(family, params)
         while True:
             try:
                 order: T = await self._gw.request(
@@ -120,7 +123,7 @@ class Amendments:
                 )
             except APIError as exc:
                 if exc.code == _SAME_ORDER or isinstance(exc, NoSuchOrder):
-                    return await self._modified(family, query, origin, applied, exc, deadline_ns)
+                    return await self._modified(family, params, exc, deadline_ns)
                 if not isinstance(exc, UnknownOutcome):
                     raise
                 request = exc.request
@@ -131,30 +134,43 @@ class Amendments:
             else:
                 return order
             log.info("modify %s: outcome unknown; querying", ref)
-            settled = await self._rec.settle(
-                family,
-                query,
-                request,
-                deadline_ns,
-                self._rec.settle_point(request),
-                lambda o: o is None or applied(o) or not family.is_open(o),
-            )
-            if settled is None:
-                raise NoSuchOrder(
-                    status=400, code=-2013, message="Order does not exist.", request=request
-                )
-            if applied(settled) or not family.is_open(settled):
-                log.info("modify %s: settled by query (%s)", ref, settled.status)
+            settled = await self.settle_modify(family, params, request, deadline_ns)
+            if settled is not None:
                 return settled
             self._rec.resubmissions += 1
             log.info("modify %s: proven not applied; sending it again", ref)
 
+    async def settle_modify(
+        self,
+        family: OrderFamily[T],
+        params: Mapping[str, Any],
+        request: RequestInfo,
+        deadline_ns: int,
+    ) -> T | None:
+        """The order once a modification sent as ``request`` shows (or the order closed);
+        None once it is proven never applied. ``NoSuchOrder`` when the order is gone."""
+        query = order_query(family, params)
+        settled = await self._rec.settle(
+            family,
+            query,
+            request,
+            deadline_ns,
+            self._rec.settle_point(request),
+            lambda o: o is None or family.shows_modify(params, o) or not family.is_open(o),
+        )
+        if settled is None:
+            raise NoSuchOrder(
+                status=400, code=-2013, message="Order does not exist.", request=request
+            )
+        if family.shows_modify(params, settled) or not family.is_open(settled):
+            log.info("modify %s: settled by query (%s)", order_ref(family, params), settled.status)
+            return settled
+        return None
+
     async def _modified(
         self,
         family: OrderFamily[T],
-        query: Mapping[str, Any],
-        origin: RequestInfo,
-        applied: Callable[[T | None], bool],
+        params: Mapping[str, Any],
         refusal: APIError,
         deadline_ns: int,
     ) -> T:
@@ -163,11 +179,15 @@ class Amendments:
         A -2013 can follow a change applied by an attempt this code never saw (a transport's
         silent retry of a PUT after a dropped connection); otherwise the refusal stands.
         """
+        ref = order_ref(family, params)
+        origin = refusal.request
         try:
-            found, _ = await self._rec.lookup(family, query, origin, deadline_ns)
+            found, _ = await self._rec.lookup(
+                family, order_query(family, params), origin, deadline_ns
+            )
         except ExecutionUnknown:
             raise refusal from None
-        if found is None or not applied(found):
+        if found is None or not family.shows_modify(params, found):
             raise refusal
-        log.info("modify %s: already applied (%s)", origin.client_order_id, found.status)
+        log.info("modify %s: already applied (%s)", ref, found.status)
         return found

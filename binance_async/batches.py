@@ -206,6 +206,79 @@ class Batches:
         except APIError as exc:
             return exc
 
+    # -- modify ----------------------------------------------------------------------------
+
+    async def modify(
+        self, family: OrderFamily[T], items: Sequence[Mapping[str, Any]], *, deadline_ns: int
+    ) -> list[T | BinanceError]:
+        """Modify several orders at once; each item ends as its order or its own error. An
+        item whose outcome is unknown is settled by comparing its order with the change."""
+        endpoint = family.batch_modify
+        assert endpoint is not None, f"{family.name} orders have no batch modify"
+        refs = [order_ref(family, item) for item in items]
+        sent = Sent()
+        try:
+            answer = await self._gw.request(
+                endpoint,
+                {"batchOrders": list(items)},
+                deadline_ns=deadline_ns,
+                ref=",".join(refs),
+                sent=sent,
+            )
+        except (UnknownOutcome, TransportError) as exc:
+            if not outcome_unknown(exc):
+                raise
+            log.info("batch modify %s: outcome unknown; settling item by item", refs)
+            answers: list[Mapping[str, Any] | None] | None = None
+            request = exc.request
+        else:
+            answers = _answers(answer, len(items))
+            assert sent.info is not None
+            request = sent.info
+        return await _all_settled(
+            [
+                self._modify_item(
+                    family, item, answers[i] if answers is not None else None, request, deadline_ns
+                )
+                for i, item in enumerate(items)
+            ]
+        )
+
+    async def _modify_item(
+        self,
+        family: OrderFamily[T],
+        item: Mapping[str, Any],
+        answer: Mapping[str, Any] | None,
+        request: RequestInfo,
+        deadline_ns: int,
+    ) -> T | APIError:
+        """One item of a batch modify: its order, its error, or settled alone."""
+        if answer is not None and family.exchange_id in answer:
+            try:
+                return family.parse(answer)
+            except _MALFORMED:
+                answer = None
+        info = request._replace(client_order_id=order_ref(family, item))
+        if answer is not None and "code" in answer:
+            error = self._item_error(answer, info)
+            if not isinstance(error, UnknownOutcome | ServerBusy):
+                return error
+            if isinstance(error, ServerBusy):  # certain: nothing changed, send it alone
+                return await self._modify_alone(family, item, deadline_ns)
+        settled = await self._amend.settle_modify(family, item, info, deadline_ns)
+        if settled is not None:
+            return settled
+        self._rec.resubmissions += 1
+        return await self._modify_alone(family, item, deadline_ns)
+
+    async def _modify_alone(
+        self, family: OrderFamily[T], item: Mapping[str, Any], deadline_ns: int
+    ) -> T | APIError:
+        try:
+            return await self._amend.modify(family, item, deadline_ns=deadline_ns)
+        except APIError as exc:
+            return exc
+
     # -- cancel ----------------------------------------------------------------------------
 
     async def cancel(

@@ -27,11 +27,11 @@ from .budget import BudgetStore
 from .clock import SYSTEM_TIME, ServerClock, TimeSource
 from .config import ClientConfig, RetryConfig
 from .endpoint import Endpoint
-from .errors import InvalidRequest, UnknownSymbol
+from .errors import FilterRejected, InvalidRequest, UnknownSymbol
 from .gateway import Gateway
 from .http import HttpTransport
-from .models import ExchangeInfo, SymbolInfo
-from .params import check_symbol_format, wire_params
+from .models.exchange import ExchangeInfo, SymbolInfo
+from .params import check_symbol_format
 from .ratelimits import LimitsSnapshot, Priority
 from .reconcile import InterruptedOrder, Reconciler, new_client_order_id
 from .signing import make_signer
@@ -94,6 +94,8 @@ class ClientBase:
     """Keys, lifecycle and the validated call path, for a concrete client's ``venue``."""
 
     venue: ClassVar[Venue]
+    #: An unknown symbol re-reads the rules, at most this often.
+    _UNKNOWN_SYMBOL_REFRESH_S = 60.0
 
     def __init__(
         self,
@@ -108,6 +110,7 @@ class ClientBase:
         request_timeout_s: float = 10.0,
         call_deadline_s: float = 60.0,
         close_timeout_s: float = 5.0,
+        exchange_info_ttl_s: float = 3600.0,
         local_addresses: Sequence[str] | None = None,
         connections_per_address: int = 100,
         keepalive_timeout_s: float = 30.0,
@@ -184,7 +187,14 @@ class ClientBase:
         self._batches = Batches(self._reconciler, self._amend)
         self._key_kind = signer.kind if signer is not None else None
         self._symbols: dict[str, SymbolInfo] | None = None
+        self._symbols_until_ns = 0  # the cache is stale from then on
+        self._symbols_at_ns = 0
         self._info_lock = asyncio.Lock()
+        self._time_source = time_source
+        if not exchange_info_ttl_s > 0:
+            raise ValueError(f"exchange_info_ttl_s must be > 0, got {exchange_info_ttl_s!r}")
+        #: How long cached symbol rules are trusted before they are read again.
+        self.exchange_info_ttl_s = float(exchange_info_ttl_s)
         self._state = ClientState.NEW
         self._active = 0
         self._idle: asyncio.Event | None = None
@@ -328,12 +338,19 @@ class ClientBase:
             self._idle.set()
 
     async def _run(self, call: Callable[[int], Awaitable[T]]) -> T:
-        """Run ``call(deadline_ns)`` as one counted call of this client."""
+        """Run ``call(deadline_ns)`` as one counted call of this client; a filter refusal
+        (in the answer or in any item of a batch's) marks the cached symbol rules stale."""
         deadline_ns = self._begin()
         try:
-            return await call(deadline_ns)
+            result = await call(deadline_ns)
+        except FilterRejected:
+            self._rules_refused()
+            raise
         finally:
             self._end()
+        if isinstance(result, list) and any(isinstance(r, FilterRejected) for r in result):
+            self._rules_refused()
+        return result
 
     async def _call(
         self,
@@ -352,36 +369,54 @@ class ClientBase:
 
     async def _read(self, endpoint: Endpoint, **values: Any) -> Any:
         """Check keyword ``values`` against the endpoint's specs, send, return its model."""
-        return await self._call(endpoint, wire_params(endpoint.params, values, where=str(endpoint)))
+        return await self._call(endpoint, endpoint.wire(values))
 
     # -- exchange rules --------------------------------------------------------------------
 
     async def exchange_info(self) -> ExchangeInfo:
         """Rate limits and symbol rules: the limits go into the limiter, the symbols into
-        the cache that order validation reads.
+        the cache that order validation reads (kept ``exchange_info_ttl_s``).
 
         Raises :class:`~binance_async.errors.MalformedAnswer` for an answer that is not
         exchangeInfo; the limits in force stay as they were.
         """
         info: ExchangeInfo = await self._call(self.venue.exchange_info)
         self._gateway.limiter.load(info.rate_limits)
+        now = self._time_source.monotonic_ns()
         self._symbols = dict(info.symbols)
+        self._symbols_at_ns = now
+        self._symbols_until_ns = now + int(self.exchange_info_ttl_s * 1e9)
         return info
 
     async def symbol_info(self, symbol: str) -> SymbolInfo:
-        """One symbol's rules (exchangeInfo is loaded once and cached).
+        """One symbol's rules, from exchangeInfo cached for ``exchange_info_ttl_s``; read
+        again when stale, after the exchange refused a filter, or for a symbol not listed yet
+        (at most once a minute).
 
         Raises :class:`~binance_async.errors.UnknownSymbol` for a malformed or unlisted
         symbol, and :class:`~binance_async.errors.MalformedAnswer` when exchangeInfo cannot
         be read.
         """
         check_symbol_format(symbol)
-        if self._symbols is None:
-            async with self._info_lock:
-                if self._symbols is None:
-                    await self.exchange_info()
+        if self._symbols is None or self._time_source.monotonic_ns() >= self._symbols_until_ns:
+            await self._refresh_symbols(self._symbols_at_ns)
         assert self._symbols is not None
         info = self._symbols.get(symbol)
         if info is None:
+            age_s = (self._time_source.monotonic_ns() - self._symbols_at_ns) / 1e9
+            if age_s >= self._UNKNOWN_SYMBOL_REFRESH_S:
+                await self._refresh_symbols(self._symbols_at_ns)
+                info = self._symbols.get(symbol)
+        if info is None:
             raise UnknownSymbol(f"symbol {symbol!r} is not listed on this exchange")
         return info
+
+    async def _refresh_symbols(self, seen_at_ns: int) -> None:
+        """Read exchangeInfo once for all callers that saw the cache of ``seen_at_ns``."""
+        async with self._info_lock:
+            if self._symbols is None or self._symbols_at_ns == seen_at_ns:
+                await self.exchange_info()
+
+    def _rules_refused(self) -> None:
+        """The exchange refused a filter the cached rules passed: read them again next time."""
+        self._symbols_until_ns = 0

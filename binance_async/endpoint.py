@@ -9,15 +9,27 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
-from .params import Param
+from .params import Param, WireCheck, wire_params
 
-__all__ = ["Endpoint", "Security", "WeightFn", "by_limit", "with_symbol"]
+__all__ = [
+    "Endpoint",
+    "Security",
+    "WeightFn",
+    "by_limit",
+    "by_limit_ranges",
+    "listed",
+    "many",
+    "obj",
+    "one_or_many",
+    "with_symbol",
+]
 
 WeightFn = Callable[[Mapping[str, Any]], int]
+M = TypeVar("M")
 
 
 class Security(enum.Enum):
@@ -47,11 +59,21 @@ class Endpoint:
     params: tuple[Param, ...] = ()
     #: Builds the answer's model from the decoded JSON (None: the JSON as it is).
     model: Callable[[Any], Any] | None = None
+    #: Checks across parameters (a time span the docs limit, ids that exclude each other),
+    #: run on the wire parameters; each raises ``InvalidRequest``.
+    checks: tuple[WireCheck, ...] = ()
     #: Whether requests carry timestamp and signature (from ``security``).
     signed: bool = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "signed", self.security is Security.SIGNED)
+
+    def wire(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """The wire parameters of a call's keyword ``values``, checked (``InvalidRequest``)."""
+        out = wire_params(self.params, values, where=str(self))
+        for check in self.checks:
+            check(out)
+        return out
 
     def weight_for(self, params: Mapping[str, Any] | None) -> int:
         """Weight of this call with these wire params."""
@@ -82,3 +104,52 @@ def by_limit(table: Mapping[int, int], default_limit: int) -> WeightFn:
         return table.get(limit, worst) if isinstance(limit, int) else worst
 
     return weight
+
+
+def by_limit_ranges(bounds: tuple[tuple[int, int], ...], default_limit: int) -> WeightFn:
+    """Weight by ``limit``: the first ``(below, weight)`` whose bound exceeds the limit; the
+    last weight beyond them all (klines: below 100 -> 1, below 500 -> 2, ...)."""
+
+    def weight(params: Mapping[str, Any]) -> int:
+        limit = params.get("limit", default_limit)
+        for below, cost in bounds:
+            if isinstance(limit, int) and limit < below:
+                return cost
+        return bounds[-1][1]
+
+    return weight
+
+
+def obj(payload: Any) -> dict[str, Any]:
+    """The answer as it is, when it is an object (the model of a plain object answer)."""
+    if not isinstance(payload, dict):
+        raise TypeError(f"expected an object, got {type(payload).__name__}")
+    return payload
+
+
+def listed(payload: Any) -> list[Any]:
+    """The answer as it is, when it is a list."""
+    if not isinstance(payload, list):
+        raise TypeError(f"expected a list, got {type(payload).__name__}")
+    return payload
+
+
+def many(build: Callable[[Any], M]) -> Callable[[Any], list[M]]:
+    """A model builder for an answer that is a list of ``build``'s objects."""
+
+    def parse(payload: Any) -> list[M]:
+        if not isinstance(payload, list):
+            raise TypeError(f"expected a list, got {type(payload).__name__}")
+        return [build(item) for item in payload]
+
+    return parse
+
+
+def one_or_many(build: Callable[[Any], M]) -> Callable[[Any], M | list[M]]:
+    """A model builder for an answer that is one object (with a symbol) or a list (without)."""
+    listed = many(build)
+
+    def parse(payload: Any) -> M | list[M]:
+        return listed(payload) if isinstance(payload, list) else build(payload)
+
+    return parse

@@ -1,18 +1,18 @@
 """Exchange filters: check prices and quantities before anything is sent, and round them.
 
 Rules from reference/fapi-rules.md section 10: (value - min) must be a multiple of the step;
-a zero field disables its check. Nothing here rounds silently: validation raises, and the
-``round_*`` helpers are there for callers who want rounding.
+a zero field disables its check. Nothing here rounds silently: validation raises, and
+``SymbolInfo.round_quantity`` / ``round_price`` are there for callers who want rounding.
 """
 
 from __future__ import annotations
 
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Context, Decimal
+from decimal import Context, Decimal
 
 from .errors import FilterViolation
-from .models import SymbolInfo
+from .models.exchange import SymbolInfo
 
-__all__ = ["check_order", "round_price", "round_quantity"]
+__all__ = ["check_order", "check_price"]
 
 #: Exact arithmetic for the checks: the default 28 digits would round a long input onto a
 #: step it is not on (inputs are at most 40 significant digits, see ``params.amount``).
@@ -49,13 +49,14 @@ def _check_qty(info: SymbolInfo, quantity: Decimal, *, market: bool) -> None:
     if not _on_step(quantity, low, step):
         raise FilterViolation(
             f"{info.symbol}: quantity {quantity} is not on the {name} step {step} "
-            f"(nearest below: {round_quantity(info, quantity, market=market)})",
+            f"(nearest below: {info.round_quantity(quantity, market=market)})",
             symbol=info.symbol,
             filter_type=name,
         )
 
 
-def _check_price(info: SymbolInfo, price: Decimal, what: str) -> None:
+def check_price(info: SymbolInfo, price: Decimal, what: str = "price") -> None:
+    """Raise :class:`FilterViolation` for a price off the PRICE_FILTER (min, max, tick)."""
     if price <= 0:
         raise FilterViolation(
             f"{info.symbol}: {what} {price} must be > 0",
@@ -77,7 +78,7 @@ def _check_price(info: SymbolInfo, price: Decimal, what: str) -> None:
     if not _on_step(price, info.min_price, info.tick_size):
         raise FilterViolation(
             f"{info.symbol}: {what} {price} is not on the tick size {info.tick_size} "
-            f"(nearest: {round_price(info, price)})",
+            f"(nearest: {info.round_price(price)})",
             symbol=info.symbol,
             filter_type="PRICE_FILTER",
         )
@@ -105,7 +106,7 @@ def check_order(
     if quantity is not None:
         _check_qty(info, quantity, market=order_type == "MARKET")
     if price is not None:
-        _check_price(info, price, "price")
+        check_price(info, price)
     if (
         quantity is not None
         and price is not None
@@ -119,21 +120,3 @@ def check_order(
             symbol=info.symbol,
             filter_type="MIN_NOTIONAL",
         )
-
-
-def round_quantity(info: SymbolInfo, quantity: Decimal, *, market: bool = False) -> Decimal:
-    """Round ``quantity`` down onto the lot step."""
-    step = info.market_step_size if market else info.step_size
-    low = info.market_min_qty if market else info.min_qty
-    if not step:
-        return quantity
-    steps = ((quantity - low) / step).to_integral_value(rounding=ROUND_DOWN)
-    return (low + steps * step).quantize(step)
-
-
-def round_price(info: SymbolInfo, price: Decimal) -> Decimal:
-    """Round ``price`` to the nearest tick."""
-    if not info.tick_size:
-        return price
-    ticks = ((price - info.min_price) / info.tick_size).to_integral_value(rounding=ROUND_HALF_UP)
-    return (info.min_price + ticks * info.tick_size).quantize(info.tick_size)

@@ -25,16 +25,22 @@ __all__ = [
     "TEXT",
     "Check",
     "Param",
+    "WireCheck",
     "amount",
+    "at_most_one",
     "check_client_order_id",
     "check_symbol_format",
     "choice",
     "integer",
     "list_of",
+    "one_required",
+    "span_at_most",
     "wire_params",
 ]
 
 Check = Callable[[str, Any], Any]
+#: A check across the wire parameters of one call (raises ``InvalidRequest``).
+WireCheck = Callable[[Mapping[str, Any]], None]
 
 # Upper-case letters and digits, with "_" for dated contracts (BTCUSDT_250328); fapi also lists
 # non-ASCII symbols (since 2025-10), which have no case. Lower case, "/", "-", spaces: refused.
@@ -184,3 +190,40 @@ def wire_params(
         unknown = sorted(set(values) - known)
         raise InvalidRequest(f"{where}: unknown parameter(s) {unknown}; known: {sorted(known)}")
     return out
+
+
+def span_at_most(limit_ms: int, *, strict: bool = False) -> WireCheck:
+    """``startTime`` <= ``endTime``, at most ``limit_ms`` apart (less, when ``strict``)."""
+
+    def check(wire: Mapping[str, Any]) -> None:
+        start, end = wire.get("startTime"), wire.get("endTime")
+        if start is None or end is None:
+            return
+        if end < start:
+            raise InvalidRequest(f"end_time {end} is before start_time {start}")
+        if end - start > limit_ms or (strict and end - start == limit_ms):
+            bound = "less than" if strict else "at most"
+            raise InvalidRequest(f"start_time..end_time must be {bound} {limit_ms} ms apart")
+
+    return check
+
+
+def at_most_one(*names: str) -> WireCheck:
+    """At most one of the wire parameters ``names`` (``fromId`` or a time range, not both)."""
+
+    def check(wire: Mapping[str, Any]) -> None:
+        given = [n for n in names if n in wire]
+        if len(given) > 1:
+            raise InvalidRequest(f"{' and '.join(given)} cannot be sent together")
+
+    return check
+
+
+def one_required(*names: str) -> WireCheck:
+    """At least one of the wire parameters ``names`` (``orderId`` or ``origClientOrderId``)."""
+
+    def check(wire: Mapping[str, Any]) -> None:
+        if not any(n in wire for n in names):
+            raise InvalidRequest(f"give one of {', '.join(names)}")
+
+    return check

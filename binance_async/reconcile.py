@@ -78,9 +78,10 @@ def outcome_unknown(exc: BinanceError) -> bool:
 
 def order_query(family: OrderFamily[Any], params: Mapping[str, Any]) -> dict[str, Any]:
     """Query parameters naming the same order as ``params`` (exchange id first)."""
+    symbol = params.get("symbol", "")
     if params.get(family.exchange_id) is not None:
-        return {"symbol": params["symbol"], family.exchange_id: params[family.exchange_id]}
-    return {"symbol": params["symbol"], family.query_client_id: params[family.query_client_id]}
+        return family.query_params(symbol, **{family.exchange_id: params[family.exchange_id]})
+    return family.query_params(symbol, **{family.query_client_id: params[family.query_client_id]})
 
 
 def order_ref(family: OrderFamily[Any], params: Mapping[str, Any]) -> str:
@@ -283,7 +284,7 @@ class Reconciler:
         deadline_ns: int,
     ) -> T | None:
         """Query until order ``cid`` is found (returned) or provably absent (None)."""
-        query = {"symbol": symbol, family.query_client_id: cid}
+        query = family.query_params(symbol, **{family.query_client_id: cid})
         found = await self.settle(
             family, query, request, deadline_ns, self.settle_point(request), _is_found
         )
@@ -293,7 +294,7 @@ class Reconciler:
 
     async def _wait_for(self, family: OrderFamily[T], symbol: str, cid: str, deadline_ns: int) -> T:
         """The order holding ``cid`` (a -4116 said one is open), queried until seen."""
-        query = {"symbol": symbol, family.query_client_id: cid}
+        query = family.query_params(symbol, **{family.query_client_id: cid})
         origin = RequestInfo(family.place.method, family.place.path, client_order_id=cid)
         found = await self.settle(family, query, origin, deadline_ns, _NEVER, _is_found)
         assert found is not None  # _NEVER: the loop ends only by finding it or by the deadline

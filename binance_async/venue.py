@@ -69,7 +69,20 @@ class OrderFamily(Generic[T]):
     #: Whether an order shows a modification's params (``modify`` settles by comparing).
     shows_modify: Callable[[Mapping[str, Any], T], bool] = _same
     batch_place: Endpoint | None = None
+    batch_modify: Endpoint | None = None
     batch_cancel: Endpoint | None = None
+    #: False when a cancel answers less than the order (algo orders): it is read back.
+    cancel_answers_order: bool = True
+    #: False when the query and cancel name the order by its ids alone, without ``symbol``.
+    query_by_symbol: bool = True
+
+    def query_params(self, symbol: str, **ids: Any) -> dict[str, Any]:
+        """Query (or cancel) parameters naming one order: its symbol if the family wants it,
+        and the ids given (None values left out)."""
+        params = {"symbol": symbol} if self.query_by_symbol else {}
+        params.update((k, v) for k, v in ids.items() if v is not None)
+        return params
+
     #: Wire names of the batch cancel's id lists (exchange ids, client ids).
     batch_cancel_lists: tuple[str, str] = ("orderIdList", "origClientOrderIdList")
 

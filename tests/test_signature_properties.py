@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from binance_async import APIError, UMFutures
 from binance_async.endpoint import Endpoint
 from binance_async.testing import RateLimitConfig, Simulator
-from binance_async.venues import usdm_endpoints as ep
+from binance_async.venues.usdm import trading as ep
 
 from .conftest import KEY_KINDS, make_client
 

@@ -19,11 +19,11 @@ from binance_async.config import ClientConfig, RetryConfig
 from binance_async.endpoint import Endpoint
 from binance_async.errors import RequestInfo
 from binance_async.gateway import Gateway
-from binance_async.models import Order
+from binance_async.models.orders import Order
 from binance_async.reconcile import Reconciler
 from binance_async.signing import HmacSigner, Signer
 from binance_async.transport import Reply
-from binance_async.venues import usdm_endpoints as ep
+from binance_async.venues.usdm import market, trading
 from binance_async.venues.usdm import ORDERS, USDM
 
 SECRET = "seam-secret"
@@ -128,7 +128,7 @@ async def test_sorted_param_signing_and_rate_limit_arrays_plug_into_the_same_pip
     used = iter(range(1, 100))
 
     def handler(endpoint: Endpoint, wire: dict[str, Any]) -> tuple[int, Any, int]:
-        if endpoint is ep.TIME:
+        if endpoint is market.TIME:
             return 200, {"serverTime": now_ms()}, next(used)
         assert verified(wire), wire
         return 200, order_payload(wire["origClientOrderId"]), 42
@@ -137,7 +137,9 @@ async def test_sorted_param_signing_and_rate_limit_arrays_plug_into_the_same_pip
     gw = gateway(transport)
     await gw.open()
     try:
-        order = await gw.request(ep.GET_ORDER, {"symbol": "BTCUSDT", "origClientOrderId": "s-1"})
+        order = await gw.request(
+            trading.GET_ORDER, {"symbol": "BTCUSDT", "origClientOrderId": "s-1"}
+        )
         assert isinstance(order, Order) and order.client_order_id == "s-1"
         (weight,) = [w for w in gw.limiter.snapshot.windows if w.kind == "REQUEST_WEIGHT"]
         assert weight.used == 42  # the server's count, read from its rateLimits array
@@ -155,10 +157,10 @@ async def test_an_unknown_outcome_is_settled_by_query_over_the_same_transport() 
     book: dict[str, dict[str, Any]] = {}
 
     def handler(endpoint: Endpoint, wire: dict[str, Any]) -> tuple[int, Any, int]:
-        if endpoint is ep.TIME:
+        if endpoint is market.TIME:
             return 200, {"serverTime": now_ms()}, 1
         assert verified(wire), wire
-        if endpoint is ep.NEW_ORDER:
+        if endpoint is trading.NEW_ORDER:
             book[wire["newClientOrderId"]] = order_payload(wire["newClientOrderId"])
             return 503, {"code": -1000, "msg": "Unknown error"}, 1
         cid = wire["origClientOrderId"]

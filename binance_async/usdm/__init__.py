@@ -7,6 +7,7 @@ from typing import ClassVar
 from ..venue import Venue
 from ..venues.usdm import USDM
 from .account import Account
+from .algo import AlgoOrders
 from .market import MarketData
 from .trading import Trading
 from .userstream import UserStream
@@ -14,7 +15,7 @@ from .userstream import UserStream
 __all__ = ["UMFutures"]
 
 
-class UMFutures(Trading, MarketData, Account, UserStream):
+class UMFutures(Trading, AlgoOrders, MarketData, Account, UserStream):
     """Asyncio client for Binance USDⓈ-M futures; use as ``async with``.
 
     HMAC: ``UMFutures(api_key, api_secret)``; RSA or Ed25519: ``UMFutures(api_key,

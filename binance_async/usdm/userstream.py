@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..client import ClientBase
-from ..venues import usdm_endpoints as ep
+from ..venues.usdm import account as ep
 
 __all__ = ["UserStream"]
 

@@ -1,5 +1,8 @@
 """Binance USDⓈ-M futures as a venue: URLs, the time endpoint, default limits, error codes,
-and the regular order family (reference/fapi-rules.md, fapi-errors.tsv)."""
+and its order families (reference/fapi-rules.md, fapi-errors.tsv).
+
+The endpoint tables are the modules ``market``, ``trading``, ``algo`` and ``account``.
+"""
 
 from __future__ import annotations
 
@@ -7,20 +10,28 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from ..errors import (
+from ...errors import (
     AlgoOrderRequired,
     APIError,
     DuplicateClientOrderId,
     FilterRejected,
     InvalidTimestamp,
 )
-from ..models import OPEN_STATUSES, Order
-from ..ratelimits import RateLimit
-from ..venue import OrderFamily, Urls, Venue
-from . import usdm_endpoints as ep
-from .binance import COMMON_CODES
+from ...models.orders import ALGO_OPEN_STATUSES, OPEN_STATUSES, AlgoOrder, Order
+from ...ratelimits import RateLimit
+from ...venue import OrderFamily, Urls, Venue
+from ..binance import COMMON_CODES
+from . import algo, market, trading
 
-__all__ = ["CODES", "ORDERS", "USDM", "USDM_PRODUCTION_URL", "USDM_TESTNET_URL", "reduces_risk"]
+__all__ = [
+    "ALGO_ORDERS",
+    "CODES",
+    "ORDERS",
+    "USDM",
+    "USDM_PRODUCTION_URL",
+    "USDM_TESTNET_URL",
+    "reduces_risk",
+]
 
 #: Filter refusals: price, quantity, notional, precision (-1111).
 _FILTER_CODES = (-4002, -4003, -4004, -4005, -4013, -4014, -4016, -4023, -4024, -4164, -1111)
@@ -58,12 +69,13 @@ def _shows_modify(params: Mapping[str, Any], order: Order) -> bool:
 
 ORDERS: OrderFamily[Order] = OrderFamily(
     name="order",
-    place=ep.NEW_ORDER,
-    query=ep.GET_ORDER,
-    cancel=ep.CANCEL_ORDER,
-    modify=ep.MODIFY_ORDER,
-    batch_place=ep.BATCH_ORDERS,
-    batch_cancel=ep.BATCH_CANCEL,
+    place=trading.NEW_ORDER,
+    query=trading.GET_ORDER,
+    cancel=trading.CANCEL_ORDER,
+    modify=trading.MODIFY_ORDER,
+    batch_place=trading.BATCH_ORDERS,
+    batch_modify=trading.BATCH_MODIFY,
+    batch_cancel=trading.BATCH_CANCEL,
     client_id="newClientOrderId",
     query_client_id="origClientOrderId",
     exchange_id="orderId",
@@ -74,6 +86,24 @@ ORDERS: OrderFamily[Order] = OrderFamily(
     shows_modify=_shows_modify,
 )
 
+#: Algo orders: placed, queried and cancelled by ``clientAlgoId`` / ``algoId``; a cancel
+#: answers ``{algoId, clientAlgoId, code, msg}``, not the order, so it is read back.
+ALGO_ORDERS: OrderFamily[AlgoOrder] = OrderFamily(
+    name="algo order",
+    place=algo.NEW_ALGO_ORDER,
+    query=algo.GET_ALGO_ORDER,
+    cancel=algo.CANCEL_ALGO_ORDER,
+    client_id="clientAlgoId",
+    query_client_id="clientAlgoId",
+    exchange_id="algoId",
+    parse=AlgoOrder.from_payload,
+    mark_reconciled=AlgoOrder.as_reconciled,
+    open_statuses=ALGO_OPEN_STATUSES,
+    reduces_risk=reduces_risk,
+    cancel_answers_order=False,
+    query_by_symbol=False,
+)
+
 USDM = Venue(
     name="usdm",
     production=Urls(
@@ -82,15 +112,17 @@ USDM = Venue(
         private_streams="wss://fstream.binance.com/private",
         ws_api="wss://ws-fapi.binance.com/ws-fapi/v1",
     ),
+    # The General Info page's testnet ("demo trading") REST host; streams and the WebSocket
+    # API at the testnet hosts of reference/fapi-rules.md section 1.
     testnet=Urls(
-        rest="https://testnet.binancefuture.com",
+        rest="https://demo-fapi.binance.com",
         market_streams="wss://fstream.binancefuture.com",
         private_streams="wss://fstream.binancefuture.com/private",
         ws_api="wss://testnet.binancefuture.com/ws-fapi/v1",
     ),
-    time=ep.TIME,
-    parse_time=ep.parse_time,
-    exchange_info=ep.EXCHANGE_INFO,
+    time=market.TIME,
+    parse_time=market.parse_time,
+    exchange_info=market.EXCHANGE_INFO,
     # reference/fapi-rules.md section 5, until exchangeInfo is loaded.
     limits=(
         RateLimit(kind="REQUEST_WEIGHT", interval="MINUTE", interval_num=1, limit=2400),

@@ -1,0 +1,151 @@
+"""Models from the exchange's documented answers: Decimal amounts, ``*_ms`` times, the raw
+payload kept, and a clear refusal of an answer that is not the model's."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from binance_async import (
+    AccountInfo,
+    AlgoOrder,
+    Depth,
+    Kline,
+    LeverageBracket,
+    LeverageChange,
+    MarkPrice,
+    Position,
+    SymbolInfo,
+    UserTrade,
+)
+
+
+def test_algo_order_from_its_documented_answer() -> None:
+    """algoStatus is the status; prices Decimal; times in ms; ids ints."""
+    payload = {
+        "algoId": 2146760,
+        "clientAlgoId": "6B2I9XVcJpCjqPAJ4YoFX7",
+        "algoType": "CONDITIONAL",
+        "orderType": "TAKE_PROFIT",
+        "symbol": "BNBUSDT",
+        "side": "SELL",
+        "positionSide": "BOTH",
+        "timeInForce": "GTC",
+        "quantity": "0.01",
+        "algoStatus": "NEW",
+        "triggerPrice": "750.000",
+        "price": "750.000",
+        "workingType": "CONTRACT_PRICE",
+        "closePosition": False,
+        "priceProtect": False,
+        "reduceOnly": False,
+        "createTime": 1750485492076,
+        "updateTime": 1750485492076,
+        "triggerTime": 0,
+    }
+    order = AlgoOrder.from_payload(payload)
+    assert (order.algo_id, order.client_algo_id, order.status, order.type) == (
+        2146760,
+        "6B2I9XVcJpCjqPAJ4YoFX7",
+        "NEW",
+        "TAKE_PROFIT",
+    )
+    assert order.trigger_price == Decimal("750.000") and order.quantity == Decimal("0.01")
+    assert order.create_time_ms == 1750485492076 and order.is_open and not order.reconciled
+    assert order.raw is payload and order.as_reconciled().reconciled
+
+
+def test_kline_from_its_array() -> None:
+    """A kline is an array: every field lands typed, the raw array kept."""
+    raw = [1499040000000, "0.016", "0.8", "0.015", "0.0157", "148976.1", 1499644799999,
+           "2434.19", 308, "1756.87", "28.46", "17928899.62484339"]  # fmt: skip
+    kline = Kline.from_payload(raw)
+    assert (kline.open_time_ms, kline.close_time_ms, kline.trades) == (
+        1499040000000,
+        1499644799999,
+        308,
+    )
+    assert kline.close == Decimal("0.0157") and kline.taker_buy_quote_volume == Decimal("28.46")
+    with pytest.raises(TypeError):
+        Kline.from_payload(raw[:5])
+
+
+def test_depth_levels_are_decimal_pairs_best_first() -> None:
+    """bids and asks as (price, qty) Decimals, in the answer's order."""
+    depth = Depth.from_payload(
+        {"lastUpdateId": 1027024, "E": 1589436922972, "T": 1589436922959,
+         "bids": [["4.00000000", "431.00000000"]], "asks": [["4.00000200", "12.00000000"]]}
+    )  # fmt: skip
+    assert depth.last_update_id == 1027024 and depth.event_time_ms == 1589436922972
+    assert depth.bids == ((Decimal("4.00000000"), Decimal("431.00000000")),)
+    assert depth.asks[0][0] == Decimal("4.00000200")
+
+
+def test_positions_read_both_spellings_of_unrealized_profit() -> None:
+    """positionRisk says unRealizedProfit, the account's positions unrealizedProfit."""
+    risk = Position.from_payload(
+        {"symbol": "BTCUSDT", "positionSide": "LONG", "positionAmt": "0.5",
+         "entryPrice": "50000", "unRealizedProfit": "12.5", "leverage": "10"}
+    )  # fmt: skip
+    account = AccountInfo.from_payload(
+        {"totalWalletBalance": "100", "assets": [{"asset": "USDT", "walletBalance": "100",
+         "balance": "100"}], "positions": [{"symbol": "BTCUSDT", "positionAmt": "-1",
+         "unrealizedProfit": "-3"}]}
+    )  # fmt: skip
+    assert (risk.position_side, risk.unrealized_profit, risk.leverage) == (
+        "LONG",
+        Decimal("12.5"),
+        10,
+    )
+    (position,) = account.positions
+    assert position.unrealized_profit == Decimal("-3") and position.position_side == "BOTH"
+
+
+def test_brackets_caps_and_marks() -> None:
+    """Nested brackets; an unlimited cap ("INF") is None; mark price times in ms."""
+    bracket = LeverageBracket.from_payload(
+        {"symbol": "ETHUSDT", "notionalCoef": 1.5, "brackets": [{"bracket": 1,
+         "initialLeverage": 75, "notionalCap": 10000, "notionalFloor": 0,
+         "maintMarginRatio": 0.0065, "cum": 0}]}
+    )  # fmt: skip
+    assert bracket.brackets[0].initial_leverage == 75
+    assert bracket.brackets[0].maint_margin_ratio == Decimal("0.0065")
+    change = LeverageChange.from_payload(
+        {"leverage": 1, "maxNotionalValue": "INF", "symbol": "BTCUSDT"}
+    )
+    assert change.max_notional_value is None
+    mark = MarkPrice.from_payload(
+        {"symbol": "BTCUSDT", "markPrice": "11793.63104562", "indexPrice": "11781.80495970",
+         "lastFundingRate": "0.00038246", "nextFundingTime": 1597392000000,
+         "interestRate": "0.00010000", "time": 1597370495002}
+    )  # fmt: skip
+    assert mark.next_funding_time_ms == 1597392000000 and mark.time_ms == 1597370495002
+
+
+def test_answers_that_are_not_the_model_are_refused() -> None:
+    """A missing field, a wrong type, a non-finite amount: an error, never a half model."""
+    with pytest.raises(KeyError):
+        UserTrade.from_payload({"id": 1})
+    with pytest.raises(TypeError):
+        AlgoOrder.from_payload([])
+    with pytest.raises(TypeError):
+        AlgoOrder.from_payload({"algoId": True, "clientAlgoId": "x", "symbol": "B",
+                                "algoStatus": "NEW"})  # fmt: skip
+    with pytest.raises(ValueError):
+        MarkPrice.from_payload({"symbol": "B", "markPrice": "NaN", "time": 1})
+
+
+def test_symbol_rounding_with_a_mode() -> None:
+    """round_quantity (down by default) and round_price (nearest by default, any mode)."""
+    info = SymbolInfo.from_payload(
+        {"symbol": "BTCUSDT", "filters": [
+            {"filterType": "PRICE_FILTER", "tickSize": "0.10", "minPrice": "0.10",
+             "maxPrice": "1000000"},
+            {"filterType": "LOT_SIZE", "stepSize": "0.001", "minQty": "0.001",
+             "maxQty": "1000"}]}
+    )  # fmt: skip
+    assert info.round_quantity(Decimal("0.0129")) == Decimal("0.012")
+    assert info.round_quantity(Decimal("0.0121"), rounding="ROUND_UP") == Decimal("0.013")
+    assert info.round_price(Decimal("50000.06")) == Decimal("50000.1")
+    assert info.round_price(Decimal("50000.06"), rounding="ROUND_DOWN") == Decimal("50000.0")
