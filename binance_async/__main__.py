@@ -115,14 +115,25 @@ async def _simulator(host: str, port: int) -> int:
     return 0
 
 
-async def _clock(base_url: str, samples: int) -> int:
-    async with UMFutures(base_url=base_url) as client:
+async def _clock(exchange: str, base_url: str | None, samples: int) -> int:
+    """Estimate the offset to ``exchange``'s clock and print it."""
+    import aiohttp
+
+    from .clock import ServerClock
+    from .exchanges import EXCHANGES
+
+    async with aiohttp.ClientSession() as session:
+        clock = ServerClock.for_exchange(exchange, session=session, base_url=base_url)
         for _ in range(samples):
-            await client.clock.sample()
+            await clock.sample()
             await asyncio.sleep(0.2)
-        print(repr(client.clock))
+        spec = EXCHANGES[exchange]
+        print(f"exchange        {exchange} ({base_url or spec.base_url}{spec.path})")
+        print(f"offset          {clock.offset_ms:+.1f} ms (the exchange minus this machine)")
+        print(f"uncertainty     +-{clock.uncertainty_ms:.1f} ms")
+        print(f"window          {spec.window_ms} ms; timestamps as {spec.format(clock.now_ms())}")
         print(f"local wall time {time.time():.3f}")
-    return 0
+    return 0 if clock.synced else 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -137,7 +148,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     sim.add_argument("--host", default="127.0.0.1")
     sim.add_argument("--port", type=int, default=8765)
     clock = sub.add_parser("clock", help="estimate the offset to an exchange's clock")
-    clock.add_argument("--base-url", required=True)
+    clock.add_argument(
+        "--exchange",
+        default="binance-usdm",
+        choices=("binance-usdm", "binance-spot", "bybit", "okx", "bitget", "kucoin"),
+        help="whose clock (default binance-usdm)",
+    )
+    clock.add_argument("--base-url", help="the exchange's base URL (default: its production)")
     clock.add_argument("--samples", type=int, default=5)
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -149,7 +166,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_demo(args.signals, args.concurrency))
         if args.command == "simulator":
             return asyncio.run(_simulator(args.host, args.port))
-        return asyncio.run(_clock(args.base_url, args.samples))
+        return asyncio.run(_clock(args.exchange, args.base_url, args.samples))
     except KeyboardInterrupt:
         return 130
     except BinanceError as exc:

@@ -27,9 +27,12 @@ import logging
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
+
+if TYPE_CHECKING:
+    import aiohttp
 
 __all__ = [
     "SYSTEM_TIME",
@@ -184,6 +187,38 @@ class ServerClock:
         self.steps_detected = 0
         #: Samples held aside because they contradicted the estimate.
         self.outliers = 0
+
+    @classmethod
+    def for_exchange(
+        cls,
+        exchange: str,
+        *,
+        session: aiohttp.ClientSession,
+        base_url: str | None = None,
+        testnet: bool = False,
+        timeout_s: float = 5.0,
+        time_source: TimeSource = SYSTEM_TIME,
+        **options: Any,
+    ) -> ServerClock:
+        """A clock of ``exchange`` (``binance-spot``, ``binance-usdm``, ``bybit``, ``okx``,
+        ``bitget``, ``kucoin``), sampling its time endpoint through ``session`` (borrowed).
+
+        Each exchange's clock has its own offset, round-trip filter and background
+        resampling (``start()``/``stop()``). Raises ``ValueError`` for an unknown exchange.
+        """
+        from .exchanges import EXCHANGES, fetch_sample  # the table reads Sample from here
+
+        spec = EXCHANGES.get(exchange)
+        if spec is None:
+            raise ValueError(f"unknown exchange {exchange!r}: one of {sorted(EXCHANGES)}")
+        url = base_url or (spec.testnet_url if testnet and spec.testnet_url else spec.base_url)
+
+        async def fetch() -> Sample:
+            return await fetch_sample(
+                session, spec, base_url=url, timeout_s=timeout_s, time_source=time_source
+            )
+
+        return cls(fetch, time_source=time_source, **options)
 
     # -- reading ---------------------------------------------------------------------------
 
