@@ -1,4 +1,9 @@
-"""Accounts, orders, matching against the mark price, and one-way positions."""
+"""The matching engine: orders of every account, filled against the mark price and trade prints.
+
+A MARKET order fills at the mark; a LIMIT order that crosses the mark fills at its own price
+(taker); a resting LIMIT fills when the mark crosses it (``on_mark``, in full) or when a trade
+prints through it (``on_trade``, partly or fully, in price-time priority; maker).
+"""
 
 from __future__ import annotations
 
@@ -8,13 +13,17 @@ from decimal import Decimal
 
 import attrs
 
+from . import margin
+from .accounts import BOTH, ZERO, AccountState, Bracket, Position, brackets, max_notional
+from .books import Books
 from .errors import ApiError
+from .fills import settle
 from .market import Market
 from .orders import ModifyRequest, OrderRequest
+from .tape import Tape
 
-__all__ = ["AccountState", "Engine", "Order", "Position"]
+__all__ = ["OPEN_STATUSES", "ZERO", "AccountState", "Engine", "Order", "Position"]
 
-ZERO = Decimal(0)
 OPEN_STATUSES = frozenset({"NEW", "PARTIALLY_FILLED"})
 _FIRST_ORDER_ID = 5_000_000_001  # above 2**32: a client storing ids in 32 bits breaks at once
 
@@ -38,7 +47,7 @@ class Order:
     cum_quote: Decimal = ZERO
     reduce_only: bool = False
     close_position: bool = False
-    position_side: str = "BOTH"
+    position_side: str = BOTH
     stop_price: Decimal = ZERO
     working_type: str = "CONTRACT_PRICE"
     price_protect: bool = False
@@ -47,6 +56,8 @@ class Order:
     good_till_date: int = 0
     time_ms: int
     update_time_ms: int
+    #: Queue position: set at placement and again at each modification (which loses priority).
+    seq: int = 0
 
     @property
     def is_open(self) -> bool:
@@ -54,40 +65,28 @@ class Order:
         return self.status in OPEN_STATUSES
 
 
-@attrs.frozen(kw_only=True)
-class Position:
-    """A one-way (positionSide BOTH) position: signed amount and entry price."""
-
-    symbol: str
-    amount: Decimal = ZERO
-    entry_price: Decimal = ZERO
-    update_time_ms: int = 0
+def _crosses(side: str, price: Decimal, reference: Decimal) -> bool:
+    return price >= reference if side == "BUY" else price <= reference
 
 
-@attrs.define(kw_only=True)
-class AccountState:
-    """An account's wallet, positions and leverage (mutable exchange state)."""
-
-    name: str
-    wallet: Decimal
-    positions: dict[str, Position] = attrs.Factory(dict)
-    leverage: dict[str, int] = attrs.Factory(dict)
-    update_time_ms: int = 0
-
-
-def _crosses(side: str, price: Decimal, mark: Decimal) -> bool:
-    return price >= mark if side == "BUY" else price <= mark
+def _priority(order: Order) -> tuple[Decimal, int]:
+    return (-order.price if order.side == "BUY" else order.price, order.seq)
 
 
 class Engine:
-    """The matching engine: every order of every account, filled against the mark price."""
+    """Every order of every account; positions, fills and the records they leave."""
 
     def __init__(self, market: Market, *, initial_balance: Decimal) -> None:
         self.market = market
         self.initial_balance = initial_balance
+        self.tape = Tape()
+        self.books = Books()
+        self.maker_commission = ZERO
+        self.taker_commission = ZERO
         self.orders: dict[int, Order] = {}
         self.accounts: dict[str, AccountState] = {}
         self._next_id = _FIRST_ORDER_ID
+        self._seq = 0
         self._by_client: dict[tuple[str, str], int] = {}
         self._latest_client: dict[str, int] = {}
         self._open: dict[tuple[str, str], dict[int, None]] = {}
@@ -107,9 +106,13 @@ class Engine:
         """The account's leverage on ``symbol`` (default 20)."""
         return self.account(account).leverage.get(symbol, 20)
 
-    def position(self, account: str, symbol: str) -> Position:
-        """The account's position on ``symbol`` (flat when none)."""
-        return self.account(account).positions.get(symbol) or Position(symbol=symbol)
+    def brackets(self, symbol: str) -> tuple[Bracket, ...]:
+        """The symbol's notional and leverage brackets."""
+        return brackets(symbol)
+
+    def position(self, account: str, symbol: str, side: str = BOTH) -> Position:
+        """The account's position on ``symbol`` and ``side`` (flat when none)."""
+        return self.account(account).position(symbol, side)
 
     def open_orders(self, account: str, symbol: str | None = None) -> list[Order]:
         """The account's open orders, on one symbol or all, oldest first."""
@@ -121,36 +124,9 @@ class Engine:
         keys = [k for k in self._open if k[1] == symbol]
         return [self.orders[i] for key in keys for i in self._open[key]]
 
-    def unrealized(self, account: str, symbol: str) -> Decimal:
-        """Unrealized PnL of the position at the mark price."""
-        pos = self.position(account, symbol)
-        return pos.amount * (self.market.mark(symbol) - pos.entry_price) if pos.amount else ZERO
-
-    def position_margin(self, account: str, symbol: str) -> Decimal:
-        """Initial margin of the position at the mark price."""
-        pos = self.position(account, symbol)
-        return abs(pos.amount) * self.market.mark(symbol) / self.leverage(account, symbol)
-
-    def open_order_margin(self, account: str, symbol: str | None = None) -> Decimal:
-        """Initial margin held by the account's open (non reduce-only) orders."""
-        total = ZERO
-        for order in self.open_orders(account, symbol):
-            if not order.reduce_only:
-                remaining = order.qty - order.executed_qty
-                total += remaining * order.price / self.leverage(account, order.symbol)
-        return total
-
     def available(self, account: str) -> Decimal:
-        """Wallet + unrealized PnL - position margin - open-order margin."""
-        state = self.account(account)
-        held = sum(
-            (
-                self.position_margin(account, s) - self.unrealized(account, s)
-                for s in state.positions
-            ),
-            ZERO,
-        )
-        return state.wallet - held - self.open_order_margin(account)
+        """The account's available balance."""
+        return margin.available(self, account)
 
     # -- orders ---------------------------------------------------------------------------------
 
@@ -169,6 +145,23 @@ class Engine:
         """The most recent order (any account) with this client order id."""
         order_id = self._latest_client.get(client_order_id)
         return None if order_id is None else self.orders[order_id]
+
+    def _check_position_rules(self, account: str, req: OrderRequest, price: Decimal) -> None:
+        """Reduce-only and hedge-closing orders need a position to reduce; others need margin
+        (notional / leverage) and must stay inside the leverage's maximum position."""
+        pos = self.position(account, req.symbol, req.position_side).amount
+        signed = req.quantity if req.side == "BUY" else -req.quantity
+        if req.reduce_only or margin.closes_hedge(req.position_side, req.side):
+            if pos == 0 or pos * signed > 0:
+                raise ApiError(-2022, "ReduceOnly Order is rejected.")
+            return
+        closing = min(req.quantity, abs(pos)) if pos * signed < 0 else ZERO
+        opening = req.quantity - closing
+        leverage = self.leverage(account, req.symbol)
+        if opening and (abs(pos) - closing + opening) * price > max_notional(req.symbol, leverage):
+            raise ApiError(-2027, "Exceeded the maximum allowable position at current leverage.")
+        if opening * price / leverage > self.available(account):
+            raise ApiError(-2019, "Margin is insufficient.")
 
     def place(self, account: str, req: OrderRequest, now_ms: int) -> tuple[Order, Order]:
         """Accept (or refuse) a new order; returns (state at acceptance, state after matching)."""
@@ -194,16 +187,8 @@ class Engine:
                 "Due to the order could not be filled immediately, the FOK order has been "
                 "rejected. The order will not be recorded in the order history",
             )
-        position = self.position(account, req.symbol).amount
-        signed = req.quantity if req.side == "BUY" else -req.quantity
-        if req.reduce_only and (position == 0 or position * signed > 0):
-            raise ApiError(-2022, "ReduceOnly Order is rejected.")
-        if not req.reduce_only:
-            closing = min(req.quantity, abs(position)) if position * signed < 0 else ZERO
-            price = mark if req.type == "MARKET" else req.price
-            required = (req.quantity - closing) * price / self.leverage(account, req.symbol)
-            if required > self.available(account):
-                raise ApiError(-2019, "Margin is insufficient.")
+        self._check_position_rules(account, req, mark if req.type == "MARKET" else req.price)
+        self._seq += 1
         order = Order(
             account=account,
             symbol=req.symbol,
@@ -216,6 +201,8 @@ class Engine:
             qty=req.quantity,
             price=req.price,
             reduce_only=req.reduce_only,
+            close_position=req.close_position,
+            position_side=req.position_side,
             working_type=req.working_type,
             price_protect=req.price_protect,
             price_match=req.price_match,
@@ -223,13 +210,15 @@ class Engine:
             good_till_date=req.good_till_date,
             time_ms=now_ms,
             update_time_ms=now_ms,
+            seq=self._seq,
         )
         self._next_id += 1
         self._store(order)
         self._by_client[(account, client_id)] = order.order_id
         self._latest_client[client_id] = order.order_id
         if crossing:
-            final = self._fill(order, mark if req.type == "MARKET" else req.price, now_ms)
+            price = mark if req.type == "MARKET" else req.price
+            final = self._fill(order, price, now_ms, maker=False)
         elif req.time_in_force == "IOC":
             final = self._store(attrs.evolve(order, status="EXPIRED"))
         else:
@@ -250,13 +239,27 @@ class Engine:
             raise ApiError(-5027, "No need to modify the order.")
         spec = self.market.spec(order.symbol)
         spec.check_notional(req.price * req.quantity, reduce_only=order.reduce_only)
+        self.books.add_amendment(
+            account,
+            order.symbol,
+            order.order_id,
+            order.client_order_id,
+            now_ms,
+            (order.price, order.qty),
+            (req.price, req.quantity),
+        )
+        if order.executed_qty and req.quantity <= order.executed_qty:
+            return self._store(attrs.evolve(order, status="CANCELED", update_time_ms=now_ms))
+        self._seq += 1
         order = self._store(
-            attrs.evolve(order, qty=req.quantity, price=req.price, update_time_ms=now_ms)
+            attrs.evolve(
+                order, qty=req.quantity, price=req.price, update_time_ms=now_ms, seq=self._seq
+            )
         )
         if _crosses(order.side, order.price, self.market.mark(order.symbol)):
             if order.time_in_force == "GTX":
                 return self._store(attrs.evolve(order, status="CANCELED"))
-            return self._fill(order, order.price, now_ms)
+            return self._fill(order, order.price, now_ms, maker=False)
         return order
 
     def cancel(
@@ -281,15 +284,39 @@ class Engine:
             for o in self.open_orders(account, symbol)
         ]
 
+    def _crossed(self, symbol: str, side: str, price: Decimal) -> list[Order]:
+        found = [
+            o
+            for o in self.book_orders(symbol)
+            if o.side == side and o.type == "LIMIT" and _crosses(o.side, o.price, price)
+        ]
+        return sorted(found, key=_priority)
+
     def on_mark(self, symbol: str, now_ms: int) -> None:
         """Fill resting LIMIT orders that cross the new mark price, at their own price."""
         self.expire_due(now_ms)
         mark = self.market.mark(symbol)
-        for key in [k for k in self._open if k[1] == symbol]:
-            for order_id in list(self._open.get(key, {})):
-                order = self.orders[order_id]
-                if _crosses(order.side, order.price, mark):
-                    self._fill(order, order.price, now_ms)
+        for side in ("BUY", "SELL"):
+            for order in self._crossed(symbol, side, mark):
+                self._fill(order, order.price, now_ms, maker=True)
+
+    def on_trade(self, symbol: str, price: Decimal, qty: Decimal, now_ms: int) -> None:
+        """A trade prints ``qty`` at ``price``: resting LIMIT orders at that price or better
+        fill at their own price, in price-time priority, up to ``qty`` on each side; what no
+        resting order took is printed on the tape as one trade at ``price``."""
+        self.expire_due(now_ms)
+        taken = ZERO
+        for side in ("BUY", "SELL"):
+            left = qty
+            for order in self._crossed(symbol, side, price):
+                if left <= 0:
+                    break
+                before = order.executed_qty
+                filled = self._fill(order, order.price, now_ms, maker=True, limit=left)
+                left -= filled.executed_qty - before
+            taken = max(taken, qty - left)
+        if qty > taken:
+            self.tape.record(symbol, price, qty - taken, buyer_maker=False, now_ms=now_ms)
 
     def expire_due(self, now_ms: int) -> None:
         """Expire GTD orders whose goodTillDate has passed."""
@@ -315,17 +342,42 @@ class Engine:
             self._gtd.discard(order.order_id)
         return order
 
-    def _fill(self, order: Order, price: Decimal, now_ms: int) -> Order:
-        qty = order.qty - order.executed_qty
-        if order.reduce_only:
-            position = self.position(order.account, order.symbol).amount
-            reducing = position < 0 if order.side == "BUY" else position > 0
-            qty = min(qty, abs(position)) if reducing else ZERO
+    def _reducible(self, order: Order) -> Decimal | None:
+        """How much a reduce-only (or hedge-closing) order may still fill; None: no cap."""
+        if not order.reduce_only and not margin.closes_hedge(order.position_side, order.side):
+            return None
+        position = self.position(order.account, order.symbol, order.position_side).amount
+        reducing = position < 0 if order.side == "BUY" else position > 0
+        return abs(position) if reducing else ZERO
+
+    def _fill(
+        self,
+        order: Order,
+        price: Decimal,
+        now_ms: int,
+        *,
+        maker: bool,
+        limit: Decimal | None = None,
+    ) -> Order:
+        """Fill the rest of ``order`` (or at most ``limit`` of it) at ``price``.
+
+        Without ``limit`` whatever cannot fill expires (an order filling at once); with it
+        the order stays open, PARTIALLY_FILLED, unless a reduce-only cap ends it.
+        """
+        remaining = order.qty - order.executed_qty
+        want = remaining if limit is None else min(limit, remaining)
+        cap = self._reducible(order)
+        qty = want if cap is None else min(want, cap)
         if qty > 0:
-            self._apply_fill(order.account, order.symbol, order.side, qty, price, now_ms)
+            settle(self, order, qty, price, now_ms, maker=maker)
         executed = order.executed_qty + qty
         cum_quote = order.cum_quote + qty * price
-        status = "FILLED" if executed == order.qty else "EXPIRED"
+        if executed == order.qty:
+            status = "FILLED"
+        elif limit is None or qty < want:
+            status = "EXPIRED"
+        else:
+            status = "PARTIALLY_FILLED" if executed else order.status
         avg = cum_quote / executed if executed else ZERO
         return self._store(
             attrs.evolve(
@@ -337,25 +389,3 @@ class Engine:
                 update_time_ms=now_ms,
             )
         )
-
-    def _apply_fill(
-        self, account: str, symbol: str, side: str, qty: Decimal, price: Decimal, now_ms: int
-    ) -> None:
-        state = self.account(account)
-        pos = self.position(account, symbol)
-        amount, entry = pos.amount, pos.entry_price
-        delta = qty if side == "BUY" else -qty
-        new_amount = amount + delta
-        if amount == 0 or (amount > 0) == (delta > 0):
-            entry = (abs(amount) * entry + qty * price) / abs(new_amount)
-        else:
-            closed = min(qty, abs(amount))
-            state.wallet += (price - entry) * closed * (1 if amount > 0 else -1)
-            if new_amount == 0:
-                entry = ZERO
-            elif (new_amount > 0) != (amount > 0):
-                entry = price
-        state.positions[symbol] = Position(
-            symbol=symbol, amount=new_amount, entry_price=entry, update_time_ms=now_ms
-        )
-        state.update_time_ms = now_ms

@@ -1,4 +1,5 @@
-"""Fault injection: a seeded random plan on order endpoints, and deterministic injections.
+"""Fault injection: a seeded random plan on order (and algo order) endpoints, and deterministic
+injections.
 
 Besides the answering and dropping faults, ``delay_before_execute`` holds a request before the
 exchange processes it (an order "still travelling" when the client gives up), and
@@ -31,10 +32,15 @@ FaultKind = Literal[
 FAULT_KINDS: frozenset[str] = frozenset(get_args(FaultKind))
 
 Endpoint = tuple[str, str]
+#: Where the random plan and ``inject_next(..., endpoint=None)`` apply: placing, modifying and
+#: cancelling orders, in one or in batches, and placing and cancelling algo orders.
 ORDER_ENDPOINTS: frozenset[Endpoint] = frozenset(
-    (method, path)
-    for method in ("POST", "PUT", "DELETE")
-    for path in ("/fapi/v1/order", "/fapi/v1/batchOrders")
+    [
+        (method, path)
+        for method in ("POST", "PUT", "DELETE")
+        for path in ("/fapi/v1/order", "/fapi/v1/batchOrders")
+    ]
+    + [("POST", "/fapi/v1/algoOrder"), ("DELETE", "/fapi/v1/algoOrder")]
 )
 #: Injected only, and taken before the request is processed (:meth:`FaultInjector.take_delay`).
 DELAY_BEFORE_EXECUTE: FaultKind = "delay_before_execute"

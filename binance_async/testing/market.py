@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 from decimal import ROUND_DOWN, ROUND_UP, Decimal
 
@@ -53,6 +54,8 @@ class SymbolSpec:
     multiplier_down: Decimal = Decimal("0.9500")
     multiplier_decimal: int = 4
     initial_mark: Decimal
+    #: Hours between funding times (8 on most contracts; 4 marks an adjusted one).
+    funding_interval_hours: int = 8
 
     @property
     def price_places(self) -> int:
@@ -231,17 +234,20 @@ def default_symbols() -> tuple[SymbolSpec, ...]:
             market_step_size=d("1"),
             min_notional=d("5"),
             initial_mark=d("0.15000"),
+            funding_interval_hours=4,
         ),
     )
 
 
 class Market:
-    """Symbols by name and their current mark prices."""
+    """Symbols by name, their current mark prices, and each mark's history."""
 
     def __init__(self, symbols: Iterable[SymbolSpec] | None = None) -> None:
         specs = tuple(default_symbols() if symbols is None else symbols)
         self.symbols: dict[str, SymbolSpec] = {s.symbol: s for s in specs}
         self._marks: dict[str, Decimal] = {s.symbol: s.initial_mark for s in specs}
+        #: symbol -> [(time ms, mark)] of every change, in time order.
+        self._history: dict[str, list[tuple[int, Decimal]]] = {s.symbol: [] for s in specs}
 
     def spec(self, symbol: str | None) -> SymbolSpec:
         """The symbol's spec, or -1121."""
@@ -254,13 +260,30 @@ class Market:
         """Current mark price."""
         return self._marks[symbol]
 
-    def set_mark(self, symbol: str, price: Decimal) -> None:
-        """Move the mark price (validated against the symbol list)."""
+    def set_mark(self, symbol: str, price: Decimal, now_ms: int | None = None) -> None:
+        """Move the mark price (validated against the symbol list); ``now_ms`` records when."""
         if symbol not in self.symbols:
             raise KeyError(f"symbol: {symbol!r} is not listed")
         if price <= 0:
             raise ValueError(f"price: must be positive, got {price}")
         self._marks[symbol] = Decimal(price)
+        if now_ms is not None:
+            history = self._history[symbol]
+            at = max(now_ms, history[-1][0]) if history else now_ms
+            history.append((at, Decimal(price)))
+
+    def mark_at(self, symbol: str, time_ms: int) -> Decimal:
+        """The mark price in force at ``time_ms`` (the initial one before any change)."""
+        history = self._history[symbol]
+        i = bisect.bisect_right(history, time_ms, key=lambda item: item[0])
+        return history[i - 1][1] if i else self.symbols[symbol].initial_mark
+
+    def marks_between(self, symbol: str, start_ms: int, end_ms: int) -> list[Decimal]:
+        """Mark prices set with ``start_ms <= time <= end_ms``."""
+        history = self._history[symbol]
+        lo = bisect.bisect_left(history, start_ms, key=lambda item: item[0])
+        hi = bisect.bisect_right(history, end_ms, key=lambda item: item[0])
+        return [price for _, price in history[lo:hi]]
 
     def exchange_info(
         self, *, rate_limits: list[dict[str, object]], server_time_ms: int

@@ -1,4 +1,4 @@
-"""Public market-data endpoints: ping, time, exchangeInfo, depth, tickers."""
+"""Public market-data endpoints: ping, time, exchangeInfo, depth (and RPI depth), tickers."""
 
 from __future__ import annotations
 
@@ -7,8 +7,19 @@ from decimal import Decimal
 from . import readers
 from .call import Call
 from .errors import ApiError
+from .market import SymbolSpec
+from .render import fmt
 
-__all__ = ["book_ticker", "depth", "exchange_info", "ping", "server_time", "ticker_price"]
+__all__ = [
+    "book_ticker",
+    "depth",
+    "exchange_info",
+    "ping",
+    "rpi_depth",
+    "server_time",
+    "ticker_24hr",
+    "ticker_price",
+]
 
 _DEPTH_LIMITS = frozenset({5, 10, 20, 50, 100, 500, 1000})
 
@@ -41,6 +52,20 @@ def depth(call: Call) -> object:
     limit = 500 if "limit" not in call.params else readers.integer(call.params, "limit")
     if limit not in _DEPTH_LIMITS:
         raise ApiError(-4021, "Invalid depth limit.")
+    return _book(call, spec, limit)
+
+
+def rpi_depth(call: Call) -> object:
+    """GET /fapi/v1/rpiDepth: the book including RPI orders (the simulator has none), 1000 only."""
+    readers.check_unknown(call.params, ("symbol", "limit"))
+    spec = call.state.market.spec(readers.require(call.params, "symbol"))
+    limit = 1000 if "limit" not in call.params else readers.integer(call.params, "limit")
+    if limit != 1000:
+        raise ApiError(-4021, "Invalid depth limit.")
+    return _book(call, spec, limit)
+
+
+def _book(call: Call, spec: SymbolSpec, limit: int) -> dict[str, object]:
     mark = call.state.market.mark(spec.symbol).quantize(spec.tick_size)
     bids: dict[Decimal, Decimal] = {}
     asks: dict[Decimal, Decimal] = {}
@@ -95,3 +120,49 @@ def book_ticker(call: Call) -> object:
             }
         )
     return items[0] if symbol else items
+
+
+_DAY_MS = 86_400_000
+
+
+def _ticker_24hr(call: Call, spec: SymbolSpec) -> dict[str, object]:
+    """Prices from the mark (the simulator's one price), volumes and ids from the tape."""
+    state = call.state
+    now = call.now_ms
+    start = now - _DAY_MS
+    trades = state.engine.tape.between(spec.symbol, start, now)
+    last_trade = state.engine.tape.last(spec.symbol)
+    last = state.market.mark(spec.symbol)
+    open_ = state.market.mark_at(spec.symbol, start)
+    prices = [open_, last, *state.market.marks_between(spec.symbol, start, now)]
+    volume = sum((t.qty for t in trades), Decimal(0))
+    quote = sum((t.quote_qty for t in trades), Decimal(0))
+    change = last - open_
+    return {
+        "symbol": spec.symbol,
+        "priceChange": spec.fmt_price(change),
+        "priceChangePercent": f"{change / open_ * 100:.3f}",
+        "weightedAvgPrice": spec.fmt_price(quote / volume if volume else last),
+        "lastPrice": spec.fmt_price(last),
+        "lastQty": spec.fmt_qty(last_trade.qty if last_trade else Decimal(0)),
+        "openPrice": spec.fmt_price(open_),
+        "highPrice": spec.fmt_price(max(prices)),
+        "lowPrice": spec.fmt_price(min(prices)),
+        "volume": spec.fmt_qty(volume),
+        "quoteVolume": fmt(quote),
+        "openTime": start,
+        "closeTime": now,
+        "firstId": trades[0].trade_id if trades else -1,
+        "lastId": trades[-1].trade_id if trades else -1,
+        "count": len(trades),
+    }
+
+
+def ticker_24hr(call: Call) -> object:
+    """GET /fapi/v1/ticker/24hr: the last 24 hours of the tape (one symbol or all)."""
+    readers.check_unknown(call.params, ("symbol",))
+    market = call.state.market
+    symbol = readers.text(call.params, "symbol")
+    if symbol:
+        return _ticker_24hr(call, market.spec(symbol))
+    return [_ticker_24hr(call, s) for s in market.symbols.values()]

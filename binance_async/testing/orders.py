@@ -13,12 +13,20 @@ from .errors import ApiError, not_required
 from .market import Market, SymbolSpec
 
 __all__ = [
+    "CLIENT_ID_RE",
+    "CONDITIONAL",
+    "MAX_GTD_MS",
     "MODIFY_PARAMS",
     "NEW_ORDER_PARAMS",
+    "PRICE_MATCH",
+    "STP_MODES",
+    "TIF",
     "ModifyRequest",
     "OrderRequest",
+    "matched_price",
     "parse_modify",
     "parse_new_order",
+    "position_side",
 ]
 
 SIGNED_PARAMS = frozenset({"timestamp", "recvWindow"})
@@ -51,17 +59,17 @@ _MODIFY_FIELDS = frozenset(
 )
 MODIFY_PARAMS = _MODIFY_FIELDS | SIGNED_PARAMS
 
-_CLIENT_ID_RE = re.compile(r"^[\.A-Z\:/a-z0-9_-]{1,36}$")
-_CONDITIONAL = frozenset(
+CLIENT_ID_RE = re.compile(r"^[\.A-Z\:/a-z0-9_-]{1,36}$")
+CONDITIONAL = frozenset(
     {"STOP", "STOP_MARKET", "TAKE_PROFIT", "TAKE_PROFIT_MARKET", "TRAILING_STOP_MARKET"}
 )
-_TIF = frozenset({"GTC", "IOC", "FOK", "GTX", "GTD"})
-_PRICE_MATCH = frozenset(
+TIF = frozenset({"GTC", "IOC", "FOK", "GTX", "GTD"})
+PRICE_MATCH = frozenset(
     {"NONE", "OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20"}
     | {"QUEUE", "QUEUE_5", "QUEUE_10", "QUEUE_20"}
 )
-_STP = frozenset({"NONE", "EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH"})
-_MAX_GTD_MS = 253402300799000
+STP_MODES = frozenset({"NONE", "EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH"})
+MAX_GTD_MS = 253402300799000
 
 
 @attrs.frozen(kw_only=True)
@@ -75,6 +83,7 @@ class OrderRequest:
     price: Decimal  # 0 for MARKET
     time_in_force: str
     reduce_only: bool
+    position_side: str
     client_order_id: str | None
     resp_type: str
     working_type: str
@@ -82,6 +91,7 @@ class OrderRequest:
     price_match: str
     stp_mode: str
     good_till_date: int
+    close_position: bool = False
 
 
 @attrs.frozen(kw_only=True)
@@ -97,7 +107,7 @@ class ModifyRequest:
     price_match: str
 
 
-def _matched_price(spec: SymbolSpec, side: str, match: str, mark: Decimal) -> Decimal:
+def matched_price(spec: SymbolSpec, side: str, match: str, mark: Decimal) -> Decimal:
     """priceMatch: OPPONENT_n takes the n-th level across the book, QUEUE_n joins ours."""
     kind, _, level = match.partition("_")
     steps = int(level or 1)
@@ -114,8 +124,30 @@ def _check_price_rules(
     spec.check_notional(price * qty, reduce_only=reduce_only)
 
 
+def position_side(params: Mapping[str, str], *, hedge: bool) -> str:
+    """``positionSide`` for the account's mode: BOTH in one-way mode, LONG or SHORT in hedge
+    mode (-4061 otherwise); ``reduceOnly`` may not be sent at all in hedge mode (-1106)."""
+    side = readers.enum(
+        params, "positionSide", ("BOTH", "LONG", "SHORT"), ApiError(-4060, "Invalid position side.")
+    )
+    if hedge:
+        if side not in ("LONG", "SHORT"):
+            raise ApiError(-4061, "Order's position side does not match user's setting.")
+        if "reduceOnly" in params:
+            raise ApiError(-1106, "Parameter 'reduceonly' sent when not required.")
+        return side
+    if side not in (None, "BOTH"):
+        raise ApiError(-4061, "Order's position side does not match user's setting.")
+    return "BOTH"
+
+
 def parse_new_order(
-    params: Mapping[str, str], market: Market, *, now_ms: int, batch_item: bool = False
+    params: Mapping[str, str],
+    market: Market,
+    *,
+    now_ms: int,
+    batch_item: bool = False,
+    hedge: bool = False,
 ) -> OrderRequest:
     """Validate a POST /fapi/v1/order (or one batch item) the way the exchange does."""
     readers.check_unknown(params, _ORDER_FIELDS if batch_item else NEW_ORDER_PARAMS)
@@ -125,7 +157,7 @@ def parse_new_order(
     spec = market.spec(symbol)
     if side not in ("BUY", "SELL"):
         raise ApiError(-1117, "Invalid side.")
-    if type_ in _CONDITIONAL:
+    if type_ in CONDITIONAL:
         raise ApiError(
             -4120,
             "Order type not supported for this endpoint. "
@@ -133,12 +165,10 @@ def parse_new_order(
         )
     if type_ not in ("LIMIT", "MARKET"):
         raise ApiError(-1116, "Invalid orderType.")
-    position_side = readers.enum(
-        params, "positionSide", ("BOTH", "LONG", "SHORT"), ApiError(-4060, "Invalid position side.")
-    )
-    if position_side not in (None, "BOTH"):
-        raise ApiError(-4061, "Order's position side does not match user's setting.")
+    pos_side = position_side(params, hedge=hedge)
     reduce_only = bool(readers.boolean(params, "reduceOnly"))
+    # Closing orders (reduce-only, or LONG+SELL / SHORT+BUY in hedge mode) skip MIN_NOTIONAL.
+    closing = reduce_only or (pos_side, side) in (("LONG", "SELL"), ("SHORT", "BUY"))
     if readers.boolean(params, "closePosition"):
         raise not_required("closePosition")
     price_protect = bool(readers.boolean(params, "priceProtect", any_case=True))
@@ -155,13 +185,16 @@ def parse_new_order(
         params, "newOrderRespType", ("ACK", "RESULT"), ApiError(-1136, "Invalid newOrderRespType.")
     )
     stp_mode = readers.enum(
-        params, "selfTradePreventionMode", _STP, ApiError(-5039, "Invalid selfTradePreventionMode.")
+        params,
+        "selfTradePreventionMode",
+        STP_MODES,
+        ApiError(-5039, "Invalid selfTradePreventionMode."),
     )
     price_match = readers.enum(
-        params, "priceMatch", _PRICE_MATCH, ApiError(-5037, "Invalid priceMatch.")
+        params, "priceMatch", PRICE_MATCH, ApiError(-5037, "Invalid priceMatch.")
     )
     client_id = params.get("newClientOrderId")
-    if client_id is not None and not _CLIENT_ID_RE.fullmatch(client_id):
+    if client_id is not None and not CLIENT_ID_RE.fullmatch(client_id):
         raise ApiError(-4015, "Client order id is not valid.")
     quantity = readers.decimal(params, "quantity", required=True)
     assert quantity is not None
@@ -178,31 +211,31 @@ def parse_new_order(
         tif = "GTC"
         price = Decimal(0)
         spec.check_qty(quantity, market=True)
-        spec.check_notional(mark * quantity, reduce_only=reduce_only)
+        spec.check_notional(mark * quantity, reduce_only=closing)
     else:
         tif = readers.require(params, "timeInForce")
-        if tif not in _TIF:
+        if tif not in TIF:
             raise ApiError(-1115, "Invalid timeInForce.")
         if price_match not in (None, "NONE"):
             if "price" in params:
                 raise not_required("price")
-            price = _matched_price(spec, side, price_match, mark)
+            price = matched_price(spec, side, price_match, mark)
         else:
             sent = readers.decimal(params, "price", required=True)
             assert sent is not None
             price = sent
         if tif == "GTD":
             good_till = readers.integer(params, "goodTillDate", required=True) or 0
-            if not now_ms + 600_000 < good_till < _MAX_GTD_MS:
+            if not now_ms + 600_000 < good_till < MAX_GTD_MS:
                 raise ApiError(
                     -5040,
                     "goodTillDate must be greater than current time plus 600 seconds and "
-                    f"smaller than {_MAX_GTD_MS}",
+                    f"smaller than {MAX_GTD_MS}",
                 )
         elif "goodTillDate" in params:
             raise not_required("goodTillDate")
         spec.check_qty(quantity, market=False)
-        _check_price_rules(spec, side, price, quantity, mark, reduce_only)
+        _check_price_rules(spec, side, price, quantity, mark, closing)
     return OrderRequest(
         symbol=symbol,
         side=side,
@@ -211,6 +244,7 @@ def parse_new_order(
         price=price,
         time_in_force=tif,
         reduce_only=reduce_only,
+        position_side=pos_side,
         client_order_id=client_id,
         resp_type=resp_type or "ACK",
         working_type=working_type or "CONTRACT_PRICE",
@@ -235,13 +269,13 @@ def parse_modify(
     quantity = readers.decimal(params, "quantity", required=True)
     assert quantity is not None
     price_match = readers.enum(
-        params, "priceMatch", _PRICE_MATCH, ApiError(-5037, "Invalid priceMatch.")
+        params, "priceMatch", PRICE_MATCH, ApiError(-5037, "Invalid priceMatch.")
     )
     mark = market.mark(symbol)
     if price_match not in (None, "NONE"):
         if "price" in params:
             raise not_required("price")
-        price = _matched_price(spec, side, price_match or "NONE", mark)
+        price = matched_price(spec, side, price_match or "NONE", mark)
     else:
         sent = readers.decimal(params, "price", required=True)
         assert sent is not None

@@ -62,6 +62,13 @@ class RateLimitConfig:
     #: start where the client cannot know (``Simulator(windows_start_at_boot=True)`` sets it
     #: to the simulator's start); Retry-After and the X-MBX-* headers follow the shifted windows.
     window_offset_ms: int = attrs.field(default=0, validator=_check_offset)
+    #: Requests per IP per bucket window on GET /fapi/v1/fundingRate and /fapi/v1/fundingInfo
+    #: together (documented: 500 per 5 minutes), apart from the weight limit.
+    funding_limit: int = attrs.field(default=500, validator=attrs.validators.gt(0))
+    #: Requests per IP per bucket window on the /futures/data/* endpoints (1000 per 5 minutes).
+    futures_data_limit: int = attrs.field(default=1000, validator=attrs.validators.gt(0))
+    bucket_interval: str = attrs.field(default="MINUTE", validator=_check_interval)
+    bucket_interval_num: int = attrs.field(default=5, validator=attrs.validators.gt(0))
 
 
 @attrs.frozen(kw_only=True)

@@ -14,9 +14,12 @@ __all__ = [
     "decimal",
     "enum",
     "integer",
+    "limit",
+    "max_days",
     "order_ref",
     "require",
     "text",
+    "time_range",
 ]
 
 _DECIMAL_RE = re.compile(DECIMAL_PATTERN)
@@ -105,3 +108,33 @@ def order_ref(params: Params) -> tuple[int | None, str | None]:
             -1102, "Param 'orderId' or 'origClientOrderId' must be sent, but both were empty/null!"
         )
     return order_id, client_id
+
+
+def limit(params: Params, default: int, maximum: int) -> int:
+    """``limit``: ``default`` when absent, -1130 outside ``1..maximum``."""
+    value = integer(params, "limit")
+    if value is None:
+        return default
+    if not 1 <= value <= maximum:
+        raise invalid_param("limit")
+    return value
+
+
+def time_range(
+    params: Params, *, max_ms: int | None = None, too_long: ApiError | None = None
+) -> tuple[int | None, int | None]:
+    """``startTime`` and ``endTime``: -1023 when start > end; ``too_long`` when both are
+    sent more than ``max_ms`` apart."""
+    start = integer(params, "startTime")
+    end = integer(params, "endTime")
+    if start is not None and end is not None:
+        if start > end:
+            raise ApiError(-1023, "Start time is greater than end time.")
+        if max_ms is not None and end - start > max_ms and too_long is not None:
+            raise too_long
+    return start, end
+
+
+def max_days(days: int) -> ApiError:
+    """-4165: a time range longer than the endpoint allows."""
+    return ApiError(-4165, f"Invalid time interval: Maximum time interval is {days} days.")

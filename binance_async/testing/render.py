@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from . import margin
+from .accounts import Position, max_notional
 from .engine import ZERO, Engine, Order
 
 __all__ = ["account_payload", "balance_payload", "fmt", "order_payload", "position_risk_payload"]
@@ -56,26 +58,50 @@ def order_payload(engine: Engine, order: Order, *, with_time: bool = False) -> d
 def _symbols_of_interest(engine: Engine, account: str) -> list[str]:
     state = engine.account(account)
     open_symbols = {o.symbol for o in engine.open_orders(account)}
-    return [
-        s
-        for s in engine.market.symbols
-        if (s in state.positions and state.positions[s].amount != 0) or s in open_symbols
-    ]
+    return [s for s in engine.market.symbols if state.has_position(s) or s in open_symbols]
+
+
+def _positions(engine: Engine, account: str, symbols: list[str]) -> list[Position]:
+    """Every side of each symbol in the account's mode (BOTH, or LONG and SHORT)."""
+    state = engine.account(account)
+    return [state.position(s, side) for s in symbols for side in state.sides()]
+
+
+def _side_order_margin(engine: Engine, account: str, pos: Position) -> Decimal:
+    return sum(
+        (
+            (o.qty - o.executed_qty) * o.price / engine.leverage(account, o.symbol)
+            for o in engine.open_orders(account, pos.symbol)
+            if o.position_side == pos.position_side
+            and not o.reduce_only
+            and not margin.closes_hedge(o.position_side, o.side)
+        ),
+        ZERO,
+    )
+
+
+def _isolated(engine: Engine, account: str, pos: Position) -> tuple[str, str]:
+    """(isolatedMargin, isolatedWallet) strings: "0" for a cross position."""
+    if pos.symbol not in engine.account(account).isolated:
+        return "0", "0"
+    wallet = pos.isolated_wallet
+    return fmt(wallet + margin.unrealized(engine, pos)), fmt(wallet)
 
 
 def _totals(engine: Engine, account: str) -> dict[str, Decimal]:
     state = engine.account(account)
-    upnl = sum((engine.unrealized(account, s) for s in state.positions), ZERO)
-    pos_im = sum((engine.position_margin(account, s) for s in state.positions), ZERO)
-    order_im = engine.open_order_margin(account)
-    available = engine.available(account)
+    positions = list(state.positions.values())
+    upnl = sum((margin.unrealized(engine, p) for p in positions), ZERO)
+    pos_im = sum((margin.position_margin(engine, account, p) for p in positions), ZERO)
+    order_im = margin.order_margin(engine, account)
+    available = margin.available(engine, account)
     return {
         "wallet": state.wallet,
         "upnl": upnl,
         "margin": state.wallet + upnl,
         "pos_im": pos_im,
         "order_im": order_im,
-        "maint": pos_im / 5,
+        "maint": sum((margin.maint_margin(engine, p) for p in positions), ZERO),
         "available": available,
         "withdraw": max(ZERO, min(available, state.wallet)),
     }
@@ -99,6 +125,41 @@ def balance_payload(engine: Engine, account: str) -> list[dict[str, object]]:
     ]
 
 
+def _account_position(
+    engine: Engine, account: str, pos: Position, version: int
+) -> dict[str, object]:
+    im = margin.position_margin(engine, account, pos)
+    order_im = _side_order_margin(engine, account, pos)
+    isolated_margin, isolated_wallet = _isolated(engine, account, pos)
+    entry: dict[str, object] = {
+        "symbol": pos.symbol,
+        "positionSide": pos.position_side,
+        "positionAmt": fmt(pos.amount),
+        "unrealizedProfit": fmt(margin.unrealized(engine, pos)),
+        "isolatedMargin": isolated_margin,
+        "notional": fmt(pos.amount * engine.market.mark(pos.symbol)),
+        "isolatedWallet": isolated_wallet,
+        "initialMargin": fmt(im + order_im),
+        "maintMargin": fmt(margin.maint_margin(engine, pos)),
+        "updateTime": pos.update_time_ms,
+    }
+    if version == 2:
+        lev = engine.leverage(account, pos.symbol)
+        entry.update(
+            {
+                "positionInitialMargin": fmt(im),
+                "openOrderInitialMargin": fmt(order_im),
+                "leverage": str(lev),
+                "isolated": pos.symbol in engine.account(account).isolated,
+                "entryPrice": fmt(pos.entry_price),
+                "maxNotional": str(max_notional(pos.symbol, lev)),
+                "bidNotional": "0",
+                "askNotional": "0",
+            }
+        )
+    return entry
+
+
 def account_payload(engine: Engine, account: str, *, version: int) -> dict[str, object]:
     """GET /fapi/v2|v3/account: totals, the USDT asset, and positions (v3: only active ones)."""
     t = _totals(engine, account)
@@ -120,44 +181,16 @@ def account_payload(engine: Engine, account: str, *, version: int) -> dict[str, 
         "updateTime": state.update_time_ms,
     }
     symbols = list(engine.market.symbols) if version == 2 else _symbols_of_interest(engine, account)
-    positions = []
-    for symbol in symbols:
-        pos = engine.position(account, symbol)
-        im = engine.position_margin(account, symbol)
-        upnl = engine.unrealized(account, symbol)
-        entry: dict[str, object] = {
-            "symbol": symbol,
-            "positionSide": "BOTH",
-            "positionAmt": fmt(pos.amount),
-            "unrealizedProfit": fmt(upnl),
-            "isolatedMargin": "0",
-            "notional": fmt(pos.amount * engine.market.mark(symbol)),
-            "isolatedWallet": "0",
-            "initialMargin": fmt(im + engine.open_order_margin(account, symbol)),
-            "maintMargin": fmt(im / 5),
-            "updateTime": pos.update_time_ms,
-        }
-        if version == 2:
-            entry.update(
-                {
-                    "positionInitialMargin": fmt(im),
-                    "openOrderInitialMargin": fmt(engine.open_order_margin(account, symbol)),
-                    "leverage": str(engine.leverage(account, symbol)),
-                    "isolated": False,
-                    "entryPrice": fmt(pos.entry_price),
-                    "maxNotional": "5000000",
-                    "bidNotional": "0",
-                    "askNotional": "0",
-                }
-            )
-        positions.append(entry)
+    positions = [
+        _account_position(engine, account, p, version) for p in _positions(engine, account, symbols)
+    ]
     return {
         "feeTier": 0,
         "canTrade": True,
         "canDeposit": True,
         "canWithdraw": True,
         "updateTime": 0,
-        "multiAssetsMargin": False,
+        "multiAssetsMargin": state.multi_assets,
         "tradeGroupId": -1,
         "totalInitialMargin": fmt(t["pos_im"] + t["order_im"]),
         "totalMaintMargin": fmt(t["maint"]),
@@ -175,58 +208,62 @@ def account_payload(engine: Engine, account: str, *, version: int) -> dict[str, 
     }
 
 
+def _risk(engine: Engine, account: str, pos: Position, version: int) -> dict[str, object]:
+    mark = engine.market.mark(pos.symbol)
+    spec = engine.market.spec(pos.symbol)
+    im = margin.position_margin(engine, account, pos)
+    isolated_margin, isolated_wallet = _isolated(engine, account, pos)
+    isolated = pos.symbol in engine.account(account).isolated
+    entry: dict[str, object] = {
+        "symbol": pos.symbol,
+        "positionSide": pos.position_side,
+        "positionAmt": fmt(pos.amount),
+        "entryPrice": fmt(pos.entry_price),
+        "breakEvenPrice": fmt(pos.entry_price),
+        "markPrice": spec.fmt_price(mark),
+        "unRealizedProfit": fmt(margin.unrealized(engine, pos)),
+        "liquidationPrice": "0",
+        "isolatedMargin": isolated_margin,
+        "notional": fmt(pos.amount * mark),
+        "isolatedWallet": isolated_wallet,
+        "updateTime": pos.update_time_ms,
+    }
+    if version == 2:
+        lev = engine.leverage(account, pos.symbol)
+        entry.update(
+            {
+                "marginType": "isolated" if isolated else "cross",
+                "isAutoAddMargin": "false",
+                "leverage": str(lev),
+                "maxNotionalValue": str(max_notional(pos.symbol, lev)),
+            }
+        )
+    else:
+        order_im = _side_order_margin(engine, account, pos)
+        entry.update(
+            {
+                "marginAsset": "USDT",
+                "initialMargin": fmt(im + order_im),
+                "maintMargin": fmt(margin.maint_margin(engine, pos)),
+                "positionInitialMargin": fmt(im),
+                "openOrderInitialMargin": fmt(order_im),
+                "adl": 0,
+                "bidNotional": "0",
+                "askNotional": "0",
+            }
+        )
+    return entry
+
+
 def position_risk_payload(
     engine: Engine, account: str, symbol: str | None, *, version: int
 ) -> list[dict[str, object]]:
-    """GET /fapi/v2|v3/positionRisk (v3: only symbols with a position or open orders)."""
+    """GET /fapi/v2|v3/positionRisk: one entry per symbol and side (both sides in hedge mode);
+    v3 only for symbols with a position or open orders."""
     if symbol is not None:
         symbols = [symbol]
     elif version == 2:
         symbols = list(engine.market.symbols)
     else:
         symbols = _symbols_of_interest(engine, account)
-    result: list[dict[str, object]] = []
-    for name in symbols:
-        pos = engine.position(account, name)
-        mark = engine.market.mark(name)
-        spec = engine.market.spec(name)
-        im = engine.position_margin(account, name)
-        common: dict[str, object] = {
-            "symbol": name,
-            "positionSide": "BOTH",
-            "positionAmt": fmt(pos.amount),
-            "entryPrice": fmt(pos.entry_price),
-            "breakEvenPrice": fmt(pos.entry_price),
-            "markPrice": spec.fmt_price(mark),
-            "unRealizedProfit": fmt(engine.unrealized(account, name)),
-            "liquidationPrice": "0",
-            "isolatedMargin": "0",
-            "notional": fmt(pos.amount * mark),
-            "isolatedWallet": "0",
-            "updateTime": pos.update_time_ms,
-        }
-        if version == 2:
-            common.update(
-                {
-                    "marginType": "cross",
-                    "isAutoAddMargin": "false",
-                    "leverage": str(engine.leverage(account, name)),
-                    "maxNotionalValue": "5000000",
-                }
-            )
-        else:
-            order_im = engine.open_order_margin(account, name)
-            common.update(
-                {
-                    "marginAsset": "USDT",
-                    "initialMargin": fmt(im + order_im),
-                    "maintMargin": fmt(im / 5),
-                    "positionInitialMargin": fmt(im),
-                    "openOrderInitialMargin": fmt(order_im),
-                    "adl": 0,
-                    "bidNotional": "0",
-                    "askNotional": "0",
-                }
-            )
-        result.append(common)
-    return result
+    return [_risk(engine, account, p, version) for p in _positions(engine, account, symbols)]

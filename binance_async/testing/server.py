@@ -1,4 +1,5 @@
-"""The HTTP front: ban -> weight -> auth -> timing -> order count -> fault -> handler -> headers.
+"""The HTTP front: ban -> weight -> bucket -> auth -> timing -> order count -> fault -> handler
+-> headers. Time-driven work (countdowns, expiries) runs first on every request.
 
 A request injected with ``delay_before_execute`` is held before all of it; a time answer may
 be shifted by a queued outlier (``Simulator.inject_time_outlier``) after it.
@@ -140,6 +141,7 @@ class Pipeline:
             route=ROUTES.get((request.method, path)),
             fault=None if held_s is None else DELAY_BEFORE_EXECUTE,
         )
+        state.tick(req.now_ms)
         answer = self._answer(req)
         if (req.method, req.path) == _TIME and answer.status == 200:
             self._time_outlier(req, answer)
@@ -220,6 +222,10 @@ class Pipeline:
         state.audit.note_weight(
             req.ip, limiter.weight_window.start(now), limiter.used_weight(req.ip, now)
         )
+        if route.bucket is not None:
+            refused = state.buckets.admit(route.bucket, req.ip, now)
+            if refused is not None:
+                return _refusal(refused)
         if route.security != "NONE":
             entry = self._key(req.api_key)
             req.account = entry.account

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import socket
 import warnings
 from decimal import Decimal
@@ -9,8 +11,11 @@ from types import TracebackType
 
 from aiohttp import web
 
+from .accounts import BOTH
+from .algo import AlgoOrder
 from .audit import Audit
 from .auth import Credentials, KeyKind
+from .books import Income, UserTrade
 from .clock import SimClock
 from .engine import Order, Position
 from .faults import FaultKind, FaultPlan
@@ -42,7 +47,12 @@ class Simulator:
         seed: int = 0,
         initial_balance_usdt: Decimal = Decimal("100000"),
         windows_start_at_boot: bool = False,
+        maker_commission: Decimal = Decimal(0),
+        taker_commission: Decimal = Decimal(0),
+        tick_interval_s: float = 0.01,
     ) -> None:
+        if tick_interval_s <= 0:
+            raise ValueError(f"tick_interval_s: must be positive, got {tick_interval_s}")
         self._host = host
         self._port = port
         self._state = ExchangeState.create(
@@ -51,6 +61,9 @@ class Simulator:
             initial_balance=Decimal(initial_balance_usdt),
             windows_start_at_boot=windows_start_at_boot,
         )
+        self.set_commission(maker=maker_commission, taker=taker_commission)
+        self._tick_s = tick_interval_s
+        self._ticker: asyncio.Task[None] | None = None
         self._runner: web.AppRunner | None = None
         self._base_url: str | None = None
 
@@ -88,9 +101,22 @@ class Simulator:
         port = sock.getsockname()[1]
         self._runner = runner
         self._base_url = f"http://{self._host}:{port}"
+        self._ticker = asyncio.create_task(self._tick_forever(), name="simulator-ticker")
+
+    async def _tick_forever(self) -> None:
+        """Countdowns and expiries happen on the exchange's clock even when no request comes."""
+        state = self._state
+        while True:
+            await asyncio.sleep(self._tick_s)
+            state.tick(state.clock.now_ms())
 
     async def aclose(self) -> None:
-        """Stop serving; idempotent."""
+        """Stop serving (and the ticker); idempotent."""
+        ticker, self._ticker = self._ticker, None
+        if ticker is not None:
+            ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await ticker
         runner, self._runner = self._runner, None
         if runner is not None:
             await runner.cleanup()
@@ -158,13 +184,40 @@ class Simulator:
         return self._state.market.mark(symbol)
 
     def set_mark_price(self, symbol: str, price: Decimal) -> None:
-        """Move the mark price; resting LIMIT orders that now cross fill at their price."""
-        self._state.market.set_mark(symbol, Decimal(price))
-        self._state.engine.on_mark(symbol, self._state.clock.now_ms())
+        """Move the mark price: resting LIMIT orders that now cross fill at their price, then
+        algo orders whose trigger it reaches place their order."""
+        state = self._state
+        now = state.clock.now_ms()
+        state.market.set_mark(symbol, Decimal(price), now)
+        state.engine.on_mark(symbol, now)
+        state.algos.on_price(symbol, now)
 
-    def position(self, symbol: str, account: str = "main") -> Position:
-        """The account's position on ``symbol``."""
-        return self._state.engine.position(account, symbol)
+    def trade(self, symbol: str, price: Decimal, qty: Decimal) -> None:
+        """A trade prints ``qty`` at ``price`` (the mark does not move): resting LIMIT orders at
+        that price or better fill at their own price, in price-time priority, up to ``qty`` on
+        each side (partly: PARTIALLY_FILLED); what they do not take is printed on the tape."""
+        price, qty = Decimal(price), Decimal(qty)
+        self._state.market.spec(symbol)
+        if price <= 0 or qty <= 0:
+            raise ValueError(f"price and qty must be positive, got {price=}, {qty=}")
+        self._state.engine.on_trade(symbol, price, qty, self._state.clock.now_ms())
+
+    def position(self, symbol: str, account: str = "main", position_side: str = BOTH) -> Position:
+        """The account's position on ``symbol`` (``position_side`` LONG or SHORT in hedge mode)."""
+        return self._state.engine.position(account, symbol, position_side)
+
+    def set_commission(self, *, maker: Decimal, taker: Decimal) -> None:
+        """Commission rates charged on fills (maker: resting orders; taker: the others)."""
+        engine = self._state.engine
+        engine.maker_commission, engine.taker_commission = Decimal(maker), Decimal(taker)
+
+    def user_trades(self, account: str = "main") -> list[UserTrade]:
+        """The account's fills, oldest first."""
+        return [t for t in self._state.engine.books.trades if t.account == account]
+
+    def income(self, account: str = "main") -> list[Income]:
+        """The account's income records, oldest first."""
+        return [i for i in self._state.engine.books.income if i.account == account]
 
     def wallet_balance(self, account: str = "main") -> Decimal:
         """The account's USDT wallet balance (realized PnL included)."""
@@ -185,6 +238,23 @@ class Simulator:
         """The account's open orders."""
         return self._state.engine.open_orders(account)
 
+    def algo_order(
+        self, *, client_algo_id: str | None = None, algo_id: int | None = None
+    ) -> AlgoOrder | None:
+        """An algo order by id, or the most recent one with ``client_algo_id`` (any account)."""
+        algos = self._state.algos
+        algos.refresh(self._state.clock.now_ms())
+        if algo_id is not None:
+            return algos.algos.get(algo_id)
+        if client_algo_id is not None:
+            return algos.latest_by_client_id(client_algo_id)
+        raise ValueError("algo_order: give client_algo_id or algo_id")
+
+    def open_algo_orders(self, account: str = "main") -> list[AlgoOrder]:
+        """The account's algo orders waiting for their trigger."""
+        self._state.algos.refresh(self._state.clock.now_ms())
+        return self._state.algos.open_orders(account)
+
     # -- limits and faults ----------------------------------------------------------------------
 
     @property
@@ -201,7 +271,7 @@ class Simulator:
         return self._state.limiter.used_weight(ip, self._state.clock.now_ms())
 
     def set_faults(self, plan: FaultPlan | None) -> None:
-        """Install a random fault plan on order endpoints (None: off)."""
+        """Install a random fault plan on order and algo order endpoints (None: off)."""
         self._state.faults.set_plan(plan)
 
     def inject_next(

@@ -6,9 +6,12 @@ from decimal import Decimal
 
 import attrs
 
+from .algo import AlgoBook
 from .audit import Audit
 from .auth import KeyStore
+from .buckets import RequestBuckets
 from .clock import SimClock
+from .countdown import Countdowns
 from .engine import Engine
 from .faults import FaultInjector, TimeOutliers
 from .market import Market
@@ -19,13 +22,15 @@ __all__ = ["ExchangeState"]
 
 @attrs.define(kw_only=True)
 class ExchangeState:
-    """Clock, market, engine, keys, limits, faults, audit, listen keys and added latency."""
+    """Clock, market, engine, algo orders, keys, limits, faults, audit, listen keys, latency."""
 
     clock: SimClock
     market: Market
     engine: Engine
+    algos: AlgoBook
     keys: KeyStore
     limiter: RateLimiter
+    buckets: RequestBuckets
     faults: FaultInjector
     audit: Audit
     #: account -> (listen key, expiry ms)
@@ -34,6 +39,15 @@ class ExchangeState:
     response_delay_s: float = 0.0
     #: Bogus serverTime answers queued by ``Simulator.inject_time_outlier``.
     time_outliers: TimeOutliers = attrs.Factory(TimeOutliers)
+    countdowns: Countdowns = attrs.Factory(Countdowns)
+
+    def tick(self, now_ms: int) -> None:
+        """Time-driven work: countdowns that passed cancel their symbol's open orders; GTD
+        orders and algo orders expire. Run on every request and by the simulator's ticker."""
+        for account, symbol in self.countdowns.due(now_ms):
+            self.engine.cancel_all(account, symbol, now_ms)
+        self.engine.expire_due(now_ms)
+        self.algos.refresh(now_ms)
 
     @classmethod
     def create(
@@ -61,8 +75,10 @@ class ExchangeState:
             clock=clock,
             market=market,
             engine=engine,
+            algos=AlgoBook(engine),
             keys=KeyStore(),
             limiter=RateLimiter(config),
+            buckets=RequestBuckets(config),
             faults=FaultInjector(seed),
             audit=Audit(lambda: list(engine.orders.values())),
         )

@@ -1,4 +1,4 @@
-"""Order endpoints: place, test, modify, cancel, query, batches, leverage."""
+"""Order endpoints: place, test, modify, cancel, query, batches, countdown cancel-all."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ __all__ = [
     "batch_place",
     "cancel_all",
     "cancel_order",
-    "leverage",
+    "countdown_cancel_all",
     "modify_order",
     "new_order",
     "open_orders",
@@ -36,17 +36,21 @@ def _placed(call: Call, ack: Order, final: Order, resp_type: str) -> dict[str, o
     return order_payload(call.state.engine, final if resp_type == "RESULT" else ack)
 
 
+def _hedge(call: Call) -> bool:
+    return call.state.engine.account(call.account).dual_side
+
+
 def new_order(call: Call) -> object:
     """POST /fapi/v1/order."""
     state = call.state
-    req = parse_new_order(call.params, state.market, now_ms=call.now_ms)
+    req = parse_new_order(call.params, state.market, now_ms=call.now_ms, hedge=_hedge(call))
     ack, final = state.engine.place(call.account, req, call.now_ms)
     return _placed(call, ack, final, req.resp_type)
 
 
 def test_order(call: Call) -> object:
-    """POST /fapi/v1/order/test: validation only."""
-    parse_new_order(call.params, call.state.market, now_ms=call.now_ms)
+    """POST /fapi/v1/order/test: validation only (nothing is created, so it answers {})."""
+    parse_new_order(call.params, call.state.market, now_ms=call.now_ms, hedge=_hedge(call))
     return {}
 
 
@@ -111,28 +115,33 @@ def open_orders(call: Call) -> object:
     ]
 
 
+_WEEK_MS = 7 * 86_400_000
+
+
 def all_orders(call: Call) -> object:
-    """GET /fapi/v1/allOrders: the account's orders on a symbol, from ``orderId`` on."""
+    """GET /fapi/v1/allOrders: the account's orders on a symbol: from ``orderId`` on (the first
+    ``limit``), else the most recent ``limit``; a time range of at most 7 days (-4165)."""
     params = call.params
     readers.check_unknown(params, _signed("symbol", "orderId", "startTime", "endTime", "limit"))
     symbol = call.state.market.spec(readers.require(params, "symbol")).symbol
-    from_id = readers.integer(params, "orderId") or 0
-    start = readers.integer(params, "startTime") or 0
-    end = readers.integer(params, "endTime")
-    limit = readers.integer(params, "limit") or 500
-    if not 1 <= limit <= 1000:
-        raise invalid_param("limit")
+    from_id = readers.integer(params, "orderId")
+    limit = readers.limit(params, 500, 1000)
+    start, end = readers.time_range(params, max_ms=_WEEK_MS, too_long=readers.max_days(7))
+    if start is None and end is None and from_id is None:
+        start = call.now_ms - _WEEK_MS
     engine = call.state.engine
+    engine.expire_due(call.now_ms)
     found = [
         o
         for o in engine.all_orders()
         if o.account == call.account
         and o.symbol == symbol
-        and o.order_id >= from_id
-        and o.time_ms >= start
+        and o.order_id >= (from_id or 0)
+        and (start is None or o.time_ms >= start)
         and (end is None or o.time_ms <= end)
     ]
-    return [order_payload(engine, o, with_time=True) for o in found[-limit:]]
+    chosen = found[:limit] if from_id is not None else found[-limit:]
+    return [order_payload(engine, o, with_time=True) for o in chosen]
 
 
 def cancel_all(call: Call) -> object:
@@ -183,7 +192,9 @@ def batch_place(call: Call) -> object:
     for item in _batch(call):
         try:
             params = _item_params(item, "batchOrders")
-            req = parse_new_order(params, state.market, now_ms=call.now_ms, batch_item=True)
+            req = parse_new_order(
+                params, state.market, now_ms=call.now_ms, batch_item=True, hedge=_hedge(call)
+            )
             ack, final = state.engine.place(call.account, req, call.now_ms)
             results.append(_placed(call, ack, final, req.resp_type))
         except ApiError as exc:
@@ -242,12 +253,12 @@ def batch_cancel(call: Call) -> object:
     return results
 
 
-def leverage(call: Call) -> object:
-    """POST /fapi/v1/leverage."""
-    readers.check_unknown(call.params, _signed("symbol", "leverage"))
+def countdown_cancel_all(call: Call) -> object:
+    """POST /fapi/v1/countdownCancelAll: cancel the symbol's open orders when ``countdownTime``
+    ms pass without a refresh (0 switches it off)."""
+    readers.check_unknown(call.params, _signed("symbol", "countdownTime"))
     symbol = call.state.market.spec(readers.require(call.params, "symbol")).symbol
-    value = readers.integer(call.params, "leverage", required=True) or 0
-    if not 1 <= value <= 125:
-        raise ApiError(-4028, f"Leverage {value} is not valid")
-    call.state.engine.account(call.account).leverage[symbol] = value
-    return {"leverage": value, "maxNotionalValue": "5000000", "symbol": symbol}
+    countdown = readers.integer(call.params, "countdownTime", required=True)
+    assert countdown is not None
+    call.state.countdowns.set(call.account, symbol, countdown, call.now_ms)
+    return {"symbol": symbol, "countdownTime": str(countdown)}

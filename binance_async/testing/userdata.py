@@ -19,7 +19,6 @@ __all__ = [
     "listen_key_keepalive",
     "listen_key_new",
     "order_rate_limits",
-    "position_mode",
     "position_risk_v2",
     "position_risk_v3",
 ]
@@ -52,12 +51,6 @@ def _position_risk(version: int) -> Handler:
 
     handler.__doc__ = f"GET /fapi/v{version}/positionRisk."
     return handler
-
-
-def position_mode(call: Call) -> object:
-    """GET /fapi/v1/positionSide/dual: always one-way."""
-    readers.check_unknown(call.params, SIGNED_PARAMS)
-    return {"dualSidePosition": False}
 
 
 def order_rate_limits(call: Call) -> object:
