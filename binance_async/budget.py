@@ -10,11 +10,15 @@ needs one round trip per request. Its answer raises the local mirror to the shar
 Keys name the venue, the scope (``ip:<egress address>`` or ``account:<account>``) and the
 window (``REQUEST_WEIGHT 1M``), e.g. ``usdm|ip:default|REQUEST_WEIGHT 1M``; windows are
 identified by their start on the exchange's clock. A reservation of a client that dies is
-dropped by the store once ``hold_until_ms`` passes.
+dropped by the store once ``hold_until_ms`` passes. A reservation still live on the window
+before counts in the next one too (a request sent at the end of a window may be counted in the
+next), when the claim says how long its windows are.
 
 :class:`MemoryBudgetStore` shares a budget between clients of one process (several accounts
 trading from one address, say); ``binance_async.redis.RedisBudgetStore`` does it across
-processes and hosts.
+processes and hosts. A store that can fail raises :class:`StoreUnavailable` (any exception
+is read so); the limiter then admits on a local share of every budget (:class:`Fallback`, read
+from the store's ``fallback`` attribute when it has one) until the store answers again.
 """
 
 from __future__ import annotations
@@ -27,12 +31,38 @@ import attrs
 __all__ = [
     "BudgetStore",
     "Claim",
+    "Fallback",
     "MemoryBudgetStore",
     "Signal",
+    "StoreUnavailable",
     "SyncReply",
     "SyncRequest",
     "Update",
 ]
+
+
+class StoreUnavailable(Exception):
+    """The shared store did not answer (unreachable, timed out, refused the command)."""
+
+
+def _check_share(_: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if not 0 < value <= 1:
+        raise ValueError(f"{attribute.name}: expected a share in (0, 1], got {value!r}")
+
+
+@attrs.frozen(kw_only=True)
+class Fallback:
+    """How a client admits while its store does not answer.
+
+    Every limit is scaled to ``local_share`` of itself (the server's counts still raise the
+    client's own view); the store is asked again every ``retry_interval_s``. Once it answers,
+    the client reserves through it again at once, and keeps the local share
+    ``2 * retry_interval_s`` longer, until the other clients of the store have surely noticed
+    too (their use while on their own share is not in the store).
+    """
+
+    local_share: float = attrs.field(default=0.25, validator=_check_share)
+    retry_interval_s: float = attrs.field(default=0.5, validator=attrs.validators.gt(0))
 
 
 @attrs.frozen(slots=True)
@@ -48,6 +78,16 @@ class Claim:
     #: Admitted beyond the sum as the unconfirmed window's single probe: fits when the current
     #: window alone can take it and no other probe is live on it.
     probe: bool = False
+    #: The window's length: reservations live on the window before the current one count
+    #: too (0: unknown, they do not).
+    window_ms: int = 0
+
+    def prev_start(self) -> int | None:
+        """The window whose live reservations also count, if not already in ``starts``."""
+        if not self.window_ms:
+            return None
+        prev = self.starts[-1] - self.window_ms
+        return prev if self.probe or prev not in self.starts else None
 
 
 @attrs.frozen(slots=True)
@@ -58,6 +98,8 @@ class Update:
     start: int
     value: int
     add: bool
+    #: The window's length, for how long a store keeps the count (0: unknown, two days).
+    window_ms: int = 0
 
 
 @attrs.frozen(slots=True)
@@ -100,7 +142,11 @@ class BudgetStore(Protocol):
     """Shared used counts, reservations and refusals."""
 
     async def sync(self, request: SyncRequest) -> SyncReply:
-        """Apply ``request`` atomically and answer with the shared state of its claims."""
+        """Apply ``request`` atomically and answer with the shared state of its claims.
+
+        Raises :class:`StoreUnavailable` when the store cannot be asked (nothing, or all of
+        ``request``, may have been applied).
+        """
         ...
 
 
@@ -160,11 +206,13 @@ class MemoryBudgetStore:
         }
         granted = bool(request.claims) and not signals
         for claim in request.claims if granted else ():
+            prev = claim.prev_start()
+            need = claim.cost + (0 if prev is None else held.get((claim.key, prev), (0, False))[0])
             if claim.probe:
                 probing = held.get((claim.key, claim.starts[-1]), (0, False))[1]
-                fits = not probing and view[claim.key, claim.starts[-1]] + claim.cost <= claim.limit
+                fits = not probing and view[claim.key, claim.starts[-1]] + need <= claim.limit
             else:
-                fits = sum(view[claim.key, s] for s in claim.starts) + claim.cost <= claim.limit
+                fits = sum(view[claim.key, s] for s in claim.starts) + need <= claim.limit
             granted = granted and fits
         if granted and request.hold_id is not None:
             self._holds[request.hold_id] = (request.claims, request.hold_until_ms)

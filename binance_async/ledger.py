@@ -30,7 +30,7 @@ import logging
 import math
 from collections.abc import Iterable, Mapping, Sequence
 
-from .budget import Update
+from .budget import Signal, Update
 from .errors import IPBanned
 from .ratelimits import (
     MAX_PAUSE_MS,
@@ -77,10 +77,14 @@ class Ledger:
         self._ip = tuple(Scope(f"{venue}|ip:{a}") for a in self.addresses)
         self._orders = Scope(f"{venue}|account:{account}")
         self._single = len(self.addresses) == 1
+        self._by_name = {scope.name: scope for scope in (*self._ip, self._orders)}
         self.limits: tuple[RateLimit, ...] = ()
+        #: Every window's limit is this share of the server's (below 1 while a shared store
+        #: does not answer).
+        self.share = 1.0
         self.max_weight = self.max_orders = 0
         self.window_sizes: tuple[int, ...] = ()
-        self._by_key: dict[str, Track] = {}
+        self._by_key: dict[str, tuple[Track, Scope]] = {}
         #: With a shared store: every change to the counts, for the store to apply.
         self.outbox: list[Update] | None = None
         self.load(limits, now=0)
@@ -106,16 +110,30 @@ class Ledger:
                 if track is None:
                     track = Track(rate, f"{scope.name}|{rate.kind} {rate.label}")
                     track.raise_to(track.start(now), seed)
-                track.rate, track.limit = rate, rate.limit
+                    if seed and self.outbox is not None:  # a shared store has not seen it
+                        self.outbox.append(
+                            Update(track.key, track.start(now), seed, False, track.window)
+                        )
+                track.rate, track.limit = rate, self._scaled(rate.limit)
                 tracks.append(track)
             scope.tracks = tuple(tracks)
         self.limits = limits
-        self._by_key = {t.key: t for _, scope in self.scopes() for t in scope.tracks}
+        self._by_key = {t.key: (t, scope) for _, scope in self.scopes() for t in scope.tracks}
         weights = [r.limit for r in limits if r.kind == "REQUEST_WEIGHT"]
         orders = [r.limit for r in limits if r.kind == "ORDERS"]
         self.max_weight = min(weights) if weights else 1 << 62
         self.max_orders = min(orders) if orders else 1 << 62
         self.window_sizes = tuple(sorted({r.window_ms for r in limits}))
+
+    def scale(self, share: float) -> None:
+        """Admit within ``share`` of every limit (1: the server's limits)."""
+        self.share = share
+        for _, scope in self.scopes():
+            for track in scope.tracks:
+                track.limit = self._scaled(track.rate.limit)
+
+    def _scaled(self, limit: int) -> int:
+        return limit if self.share >= 1 else max(1, math.floor(limit * self.share))
 
     # -- admission -------------------------------------------------------------------------
 
@@ -175,6 +193,11 @@ class Ledger:
                 track.probing = True
             held = tuple(probes)
         return Reservation(index, self.addresses[index], weight, orders, now, held)
+
+    def unshared(self, res: Reservation, cost: int) -> None:
+        """Count ``res`` (``cost`` 1) or stop counting it (-1) as held locally only."""
+        self._ip[res.address_index].unshared += cost * res.weight
+        self._orders.unshared += cost * res.orders
 
     def unhold(self, res: Reservation) -> None:
         """Drop the hold of a reservation that was never sent."""
@@ -260,7 +283,7 @@ class Ledger:
             while start <= last:
                 mirror[start] = mirror.get(start, 0) + cost
                 if outbox is not None:
-                    outbox.append(Update(track.key, start, cost, add=True))
+                    outbox.append(Update(track.key, start, cost, True, window))
                 start += window
         if counts is not None:
             value = read_count(counts, track.header)
@@ -277,7 +300,7 @@ class Ledger:
                 if value > mirror.get(sent_start, 0):
                     mirror[sent_start] = value
                     if self.outbox is not None:
-                        self.outbox.append(Update(track.key, sent_start, value, add=False))
+                        self.outbox.append(Update(track.key, sent_start, value, False, window))
                 track.last_value = value
         if current > track.seen_start:
             track.seen_start = current
@@ -341,16 +364,38 @@ class Ledger:
         scope.banned_until = max(scope.banned_until, ban_end_ms(counts, msg, now))
         log.error("limiter: 418, %s banned until %d (server ms)", res.address, scope.banned_until)
 
-    def merge(self, counts: Mapping[tuple[str, int], int], pauses: Mapping[str, int]) -> None:
-        """Raise the local counts and pauses to a shared store's."""
+    def merge(self, counts: Mapping[tuple[str, int], int], signals: Iterable[Signal]) -> None:
+        """Raise the local counts, pauses and bans to a shared store's.
+
+        A shared count includes this client's own live reservations, which the local
+        decision adds as ``in_flight``: they are taken out, so they are not counted twice
+        (the store, not this mirror, has the last word on what fits).
+        """
+        by_key = self._by_key
         for (key, start), value in counts.items():
-            track = self._by_key.get(key)
-            if track is not None:
-                track.raise_to(start, value)
+            found = by_key.get(key)
+            if found is not None:
+                track, scope = found
+                track.raise_to(start, value - scope.in_flight + scope.unshared)
+        for signal in signals:
+            refused = self._by_name.get(signal.scope)
+            if refused is not None:
+                refused.paused_until = max(refused.paused_until, signal.paused_until_ms)
+                if refused is not self._orders:  # an account is never banned: its addresses are
+                    refused.banned_until = max(refused.banned_until, signal.banned_until_ms)
+
+    def pending_news(self, now: int) -> list[Update]:
+        """The current and previous windows' counts (own in-flight cost added), as raises:
+        what a store that lost this client's news (or restarted empty) needs to know."""
+        news = []
         for _, scope in self.scopes():
-            until = pauses.get(scope.name)
-            if until is not None and until > scope.paused_until:
-                scope.paused_until = until
+            for track in scope.tracks:
+                start = track.start(now)
+                for at, extra in ((start - track.window, 0), (start, scope.in_flight)):
+                    value = track.counts.get(at, 0) + extra
+                    if value:
+                        news.append(Update(track.key, at, value, False, track.window))
+        return news
 
     # -- state -----------------------------------------------------------------------------
 

@@ -6,6 +6,14 @@ hold across every client of the store (one :meth:`~.budget.BudgetStore.sync`), a
 again if another client got there first. Every reservation comes back exactly once:
 :meth:`Limiter.observe` after an answer, :meth:`Limiter.release` when the request may have
 left but no answer came, :meth:`Limiter.drop` when it never left.
+
+When the store does not answer (any error of its ``sync``), the limiter logs one warning and
+admits on its own, within a local share of every budget (the ledger's limits scaled by the
+store's :class:`~.budget.Fallback`, a quarter unless told); the server's counts keep raising
+its view. A background task asks the store again every ``retry_interval_s``, hands it the
+counts it missed, and shares again once it answers; the local share stays a little longer, so
+clients that have not noticed yet and still admit on their own share stay inside the budget.
+Without a store none of this runs: the hot path is one attribute test more.
 """
 
 from __future__ import annotations
@@ -18,7 +26,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from .admission import AdmissionQueue
-from .budget import BudgetStore, Claim, Signal, SyncRequest
+from .budget import BudgetStore, Claim, Fallback, Signal, SyncReply, SyncRequest, Update
 from .ledger import Ledger
 from .ratelimits import Counts, LimitsSnapshot, Priority, RateLimit, ServerTime
 from .windows import Reservation
@@ -68,8 +76,15 @@ class Limiter:
         self._hold_ms = hold_ms
         if store is not None:
             self.ledger.outbox = []
+        #: True while admissions reserve through the store: it is set and answers.
+        self._shared = store is not None
+        fallback = getattr(store, "fallback", None)
+        self._fallback = fallback if isinstance(fallback, Fallback) else Fallback()
+        #: Changes when the store is lost or found: a grant decided before is decided again.
+        self._epoch = 0
+        self._recovery: asyncio.Task[None] | None = None
         self._releases: list[str] = []
-        self._signals: list[Signal] = []
+        self._signals: dict[str, Signal] = {}
         self._flusher: asyncio.Task[None] | None = None
 
     # -- configuration ---------------------------------------------------------------------
@@ -84,9 +99,17 @@ class Limiter:
         """The egress addresses, in the order ``Reservation.address_index`` refers to."""
         return self.ledger.addresses
 
+    @property
+    def shared(self) -> bool:
+        """True while a store is set and answers; False without one, or on the local share."""
+        return self._shared
+
     def load(self, limits: Iterable[RateLimit]) -> None:
         """Replace the limits (``exchangeInfo.rateLimits``); counts carry over."""
         self.ledger.load(limits, now=self._clock.now_ms())
+        if self._shared and self.ledger.outbox:  # new windows, seeded: tell the store soon
+            with contextlib.suppress(RuntimeError):  # no running loop: the next sync tells it
+                self._schedule_flush()
         self.queue.dispatch()
 
     def load_rate_limits(self, items: Iterable[Mapping[str, Any]]) -> None:
@@ -111,7 +134,7 @@ class Limiter:
                 f"cost: weight={weight} orders={orders} can never fit the limits "
                 f"(weight <= {ledger.max_weight}, orders <= {ledger.max_orders})"
             )
-        if self._store is not None:
+        if self._shared:
             return None
         return self.queue.try_grant(weight, orders)
 
@@ -123,10 +146,14 @@ class Limiter:
         if reservation is not None:
             return reservation
         while True:
-            reservation = self.queue.try_grant(weight, orders) if self._store else None
+            epoch = self._epoch
+            reservation = self.queue.try_grant(weight, orders) if self._shared else None
             if reservation is None:
                 reservation = await self.queue.wait(weight, orders, priority)
-            if self._store is None:
+                if self._epoch != epoch:  # granted before the store was lost or found
+                    self.drop(reservation)
+                    continue
+            if not self._shared:
                 return reservation
             try:
                 retry_ms = await self._reserve_shared(reservation)
@@ -136,18 +163,31 @@ class Limiter:
             if retry_ms is None:
                 return reservation
             self.drop(reservation)
-            await self._sleep(retry_ms / 1000)
+            if retry_ms:
+                await self._sleep(retry_ms / 1000)
 
     async def _reserve_shared(self, res: Reservation) -> int | None:
-        """Make ``res`` hold in the shared store; None when it does, else ms to wait."""
+        """Make ``res`` hold in the shared store: None when it does, else ms to wait (0: the
+        store is lost, decide again on the local share)."""
         assert self._store is not None
         now = self._clock.now_ms()
         res.hold_id = uuid.uuid4().hex
         request = self._request(now, res.hold_id, self._claims(res, now))
-        reply = await self._store.sync(request)
-        self.ledger.merge(reply.counts, {s.scope: s.paused_until_ms for s in reply.signals})
+        ledger = self.ledger
+        ledger.unshared(res, 1)
+        try:
+            reply = await self._store.sync(request)
+        except Exception as exc:
+            self._lost(exc, request)
+            return 0
+        else:  # the counts do not hold ``res`` yet, granted or not
+            ledger.merge(reply.counts, reply.signals)
+        finally:
+            ledger.unshared(res, -1)
         if reply.granted:
             return None
+        if reply.signals:  # the ledger now holds the pause or ban: the queue waits it out
+            return 0
         # The mirror now holds the shared counts: when they leave no room, the queue waits
         # for the window by itself; a refusal the counts do not show (another client's probe,
         # reservations about to settle) is asked again shortly.
@@ -163,15 +203,26 @@ class Limiter:
             for track in scope.tracks:
                 start = track.start(now)
                 starts = (start,) if start <= track.confirmed else (start - track.window, start)
-                claims.append(Claim(track.key, starts, cost, track.limit, track in probes))
+                claims.append(
+                    Claim(track.key, starts, cost, track.limit, track in probes, track.window)
+                )
         return tuple(claims)
 
-    def _request(self, now: int, hold_id: str | None, claims: tuple[Claim, ...]) -> SyncRequest:
-        outbox = self.ledger.outbox or []
-        updates = tuple(outbox)
-        outbox.clear()
+    def _request(
+        self,
+        now: int,
+        hold_id: str | None,
+        claims: tuple[Claim, ...],
+        news: tuple[Update, ...] = (),
+    ) -> SyncRequest:
+        outbox = self.ledger.outbox
+        updates = news
+        if outbox:
+            updates += tuple(outbox)
+            outbox.clear()
         releases, self._releases = tuple(self._releases), []
-        signals, self._signals = tuple(self._signals), []
+        signals = tuple(self._signals.values())
+        self._signals.clear()
         return SyncRequest(
             now_ms=now,
             hold_id=hold_id,
@@ -181,6 +232,82 @@ class Limiter:
             updates=updates,
             signals=signals,
         )
+
+    # -- the store lost and found ----------------------------------------------------------
+
+    def _lost(self, exc: Exception, request: SyncRequest) -> None:
+        """The store failed on ``request``: admit on the local share until it answers again."""
+        self._unsent(request)
+        if not self._shared:
+            return  # already on the local share (several calls failed together)
+        self._shared = False
+        self._epoch += 1
+        self.ledger.outbox = None  # the store will get the counts themselves when it is back
+        self.ledger.scale(self._fallback.local_share)
+        if self._recovery is not None:  # still in the grace of the previous outage
+            self._recovery.cancel()
+        self._recovery = asyncio.get_running_loop().create_task(
+            self._recover(), name="binance_async.budget-recovery"
+        )
+        log.warning(
+            "budget store %r does not answer (%s: %s); admitting on %g of each budget "
+            "until it does",
+            self._store,
+            type(exc).__name__,
+            exc,
+            self._fallback.local_share,
+        )
+        self.queue.dispatch()
+
+    async def _recover(self) -> None:
+        """Ask the store again until it answers; share again; drop the local share later."""
+        assert self._store is not None
+        interval_s = self._fallback.retry_interval_s
+        while True:
+            await self._sleep(interval_s)
+            now = self._clock.now_ms()
+            request = self._request(
+                now, None, self._every_window(now), tuple(self.ledger.pending_news(now))
+            )
+            try:
+                reply = await self._store.sync(request)
+            except Exception as exc:
+                self._unsent(request)
+                log.debug("budget store still does not answer: %s", exc)
+                continue
+            break
+        self._resume(reply)
+        # Others that have not asked yet still admit on their own share, out of the store's
+        # sight: keep to ours until they surely have.
+        await self._sleep(2 * interval_s)
+        self.ledger.scale(1.0)
+        self._recovery = None
+        self.queue.dispatch()
+
+    def _unsent(self, request: SyncRequest) -> None:
+        """Keep the releases and refusals of a failed sync for the next one (the counts are
+        handed over whole when the store is back)."""
+        self._releases[:0] = request.releases
+        for signal in request.signals:
+            self._signals.setdefault(signal.scope, signal)
+
+    def _resume(self, reply: SyncReply) -> None:
+        self.ledger.merge(reply.counts, reply.signals)
+        self.ledger.outbox = []
+        self._shared = True
+        self._epoch += 1
+        log.info("budget store %r answers again: budgets shared again", self._store)
+        self.queue.dispatch()
+
+    def _every_window(self, now: int) -> tuple[Claim, ...]:
+        """Zero-cost claims on every window: the store's answer carries their counts."""
+        claims = []
+        for _, scope in self.ledger.scopes():
+            for track in scope.tracks:
+                start = track.start(now)
+                starts = (start,) if start <= track.confirmed else (start - track.window, start)
+                claims.append(Claim(track.key, starts, 0, track.limit, False, track.window))
+        return tuple(claims)
 
     # -- settling --------------------------------------------------------------------------
 
@@ -211,7 +338,8 @@ class Limiter:
         self.ledger.unhold(reservation)
         if reservation.hold_id is not None:
             self._releases.append(reservation.hold_id)
-            self._schedule_flush()
+            if self._shared:
+                self._schedule_flush()
         self.queue.dispatch()
 
     def _settle(
@@ -231,8 +359,10 @@ class Limiter:
                 self._releases.append(res.hold_id)
             for _, scope in self.ledger.scopes():
                 if scope.paused_until > now or scope.banned_until > now:
-                    self._signals.append(Signal(scope.name, scope.paused_until, scope.banned_until))
-            self._schedule_flush()
+                    signal = Signal(scope.name, scope.paused_until, scope.banned_until)
+                    self._signals[scope.name] = signal
+            if self._shared:
+                self._schedule_flush()
         if self.queue.waiting:
             self.queue.dispatch()
 
@@ -246,12 +376,13 @@ class Limiter:
         """Push settled news to the store soon, even when no admission carries it."""
         assert self._store is not None
         await asyncio.sleep(0)
-        if not (self.ledger.outbox or self._releases or self._signals):
+        if not self._shared or not (self.ledger.outbox or self._releases or self._signals):
             return
+        request = self._request(self._clock.now_ms(), None, ())
         try:
-            await self._store.sync(self._request(self._clock.now_ms(), None, ()))
-        except Exception as exc:  # the next sync carries on; the store is a best effort here
-            log.warning("budget store: flush failed: %s", exc)
+            await self._store.sync(request)
+        except Exception as exc:  # what it carried is handed over again once the store is back
+            self._lost(exc, request)
 
     # -- state and lifecycle ---------------------------------------------------------------
 
@@ -266,15 +397,28 @@ class Limiter:
         return self.queue.waiting
 
     async def close(self) -> None:
-        """Fail waiters (:class:`~.admission.Closed`), stop the timer, flush the outbox."""
+        """Fail waiters (:class:`~.admission.Closed`), stop the timer and the store's
+        recovery, flush the outbox (the store is not closed: it is the caller's)."""
         self.queue.close()
+        recovery, self._recovery = self._recovery, None
+        if recovery is not None:
+            recovery.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await recovery
         flusher, self._flusher = self._flusher, None
         if flusher is not None and not flusher.done():
             with contextlib.suppress(asyncio.CancelledError):
                 await flusher
-        if self._store is not None and (self.ledger.outbox or self._releases or self._signals):
+        if self._shared and (self.ledger.outbox or self._releases or self._signals):
+            assert self._store is not None
             with contextlib.suppress(Exception):
                 await self._store.sync(self._request(self._clock.now_ms(), None, ()))
 
     def __repr__(self) -> str:
-        return f"<Limiter {self.snapshot} waiting={self.waiting}>"
+        if self._store is None:
+            store = ""
+        elif self._shared:
+            store = " store=shared"
+        else:
+            store = f" store=unreachable (local share {self._fallback.local_share:g})"
+        return f"<Limiter {self.snapshot} waiting={self.waiting}{store}>"

@@ -139,12 +139,22 @@ class Reservation:
 class Scope:
     """What is in flight on one scope, and the server's refusals of it."""
 
-    __slots__ = ("banned_until", "in_flight", "name", "paused_until", "streak", "tracks")
+    __slots__ = (
+        "banned_until",
+        "in_flight",
+        "name",
+        "paused_until",
+        "streak",
+        "tracks",
+        "unshared",
+    )
 
     def __init__(self, name: str) -> None:
         self.name = name
         self.tracks: tuple[Track, ...] = ()
         self.in_flight = 0
+        #: Of ``in_flight``, what a shared store holds no reservation for (yet).
+        self.unshared = 0
         self.paused_until = 0
         self.banned_until = 0
         self.streak = 0  # 429s in a row: each doubles the floor of the next pause

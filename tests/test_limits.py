@@ -18,7 +18,15 @@ from typing import Any
 import pytest
 from multidict import CIMultiDict, CIMultiDictProxy
 
-from binance_async.budget import Claim, MemoryBudgetStore, SyncRequest, Update
+from binance_async.budget import (
+    Claim,
+    Fallback,
+    MemoryBudgetStore,
+    StoreUnavailable,
+    SyncReply,
+    SyncRequest,
+    Update,
+)
 from binance_async.errors import IPBanned
 from binance_async.limits import Limiter
 from binance_async.ratelimits import (
@@ -850,3 +858,148 @@ async def test_snapshot_reports_windows_bans_and_pauses() -> None:
     )
     assert repr(limiter) == f"<Limiter {snapshot} waiting=0>"
     limiter.release(in_flight)
+
+
+# -- a shared store that fails -----------------------------------------------------------------
+
+
+class FlakyStore:
+    """A MemoryBudgetStore that raises while ``down`` (a network store that does not answer)."""
+
+    def __init__(self, *, local_share: float = 0.25, retry_interval_s: float = 1.0) -> None:
+        self.inner = MemoryBudgetStore()
+        self.fallback = Fallback(local_share=local_share, retry_interval_s=retry_interval_s)
+        self.down = False
+        self.calls = 0
+
+    async def sync(self, request: SyncRequest) -> SyncReply:
+        self.calls += 1
+        if self.down:
+            raise StoreUnavailable("connection refused")
+        return await self.inner.sync(request)
+
+
+def weight_limit_of(limiter: Limiter) -> int:
+    """The weight limit the limiter admits within now."""
+    (state,) = [w for w in limiter.snapshot.windows if w.kind == "REQUEST_WEIGHT"]
+    return state.limit
+
+
+async def test_memory_store_counts_live_holds_of_the_previous_window() -> None:
+    """A reservation live on the previous window may be counted in the next: a claim that
+    knows its window length counts it too, a probe included."""
+    store = MemoryBudgetStore()
+    key = "usdm|ip:a|REQUEST_WEIGHT 1M"
+    late = Claim(key, (M0 - MINUTE,), 6, 10, window_ms=MINUTE)
+    assert (
+        await store.sync(
+            SyncRequest(now_ms=M0 - 1, hold_id="late", claims=(late,), hold_until_ms=M0 + 900)
+        )
+    ).granted
+    five = Claim(key, (M0,), 5, 10, window_ms=MINUTE)
+    assert not (await store.sync(SyncRequest(now_ms=M0, hold_id="a", claims=(five,)))).granted
+    blind = Claim(key, (M0,), 4, 10)  # no window length: the previous window is not looked at
+    until = M0 + 900
+    assert (
+        await store.sync(SyncRequest(now_ms=M0, hold_id="b", claims=(blind,), hold_until_ms=until))
+    ).granted
+    probe = Claim(key, (M0 - MINUTE, M0), 1, 10, probe=True, window_ms=MINUTE)
+    assert not (await store.sync(SyncRequest(now_ms=M0, hold_id="p", claims=(probe,)))).granted
+    settled = SyncRequest(now_ms=M0 + 1, releases=("late", "b"))
+    await store.sync(settled)
+    assert (await store.sync(SyncRequest(now_ms=M0 + 2, hold_id="c", claims=(five,)))).granted
+
+
+async def test_store_down_admits_on_a_local_share_with_one_warning_then_shares_again(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Store down: a quarter of each limit, decided locally, one warning however many calls
+    fail; back: shared at once, the full limits after twice the retry interval."""
+    clock = FakeServerTime()
+    store = FlakyStore()
+    limiter = Limiter(clock=clock, limits=[weight_limit(100)], store=store, sleep=clock.sleep)
+    first = await limiter.admit(weight=10)
+    limiter.observe(first, status=200, counts={"x-mbx-used-weight-1m": "10"})
+    store.down = True
+    with caplog.at_level("WARNING", logger="binance_async.limits"):
+        held = [await limiter.admit(weight=3) for _ in range(5)]  # 10 + 15 = 25: the share
+        blocked = task(limiter.admit(weight=1))
+        await clock.settle()
+        assert not blocked.done() and not limiter.shared
+        assert weight_limit_of(limiter) == 25
+        for reservation in held:
+            limiter.observe(reservation, status=200, counts=OK)
+        await clock.advance_to(M0 + 10_000 + 5_500)  # five failed attempts to reach the store
+    warnings = [r for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 1 and "does not answer" in warnings[0].getMessage()
+    assert "store=unreachable (local share 0.25)" in repr(limiter)
+    store.down = False
+    await clock.advance_to(M0 + 10_000 + 6_000)
+    assert limiter.shared and weight_limit_of(limiter) == 25  # shared; the share a while more
+    await clock.advance_to(M0 + 10_000 + 8_000)
+    assert weight_limit_of(limiter) == 100
+    assert blocked.done()  # the waiter went through the store once it was back
+    # What the store missed was handed over: the window's 25 and the waiter's hold.
+    reply = await store.inner.sync(
+        SyncRequest(now_ms=clock.now_ms(), claims=(Claim(used_key(limiter), (M0,), 0, 100),))
+    )
+    assert reply.counts == {(used_key(limiter), M0): 26}
+    limiter.observe(blocked.result(), status=200, counts=OK)
+    await limiter.close()
+
+
+async def test_store_down_mid_admission_decides_again_on_the_share() -> None:
+    """A reservation the store could not confirm is decided again on the local share: never
+    an error to the caller, never the full budget."""
+    clock = FakeServerTime()
+    store = FlakyStore()
+    limiter = Limiter(clock=clock, limits=[weight_limit(100)], store=store, sleep=clock.sleep)
+    store.down = True
+    big = task(limiter.admit(weight=30))  # fits the budget, not the share of 25
+    small = await limiter.admit(weight=20)
+    await clock.settle()
+    assert not big.done() and small.weight == 20 and not limiter.shared
+    limiter.observe(small, status=200, counts=OK)
+    big.cancel()
+    await limiter.close()
+
+
+async def test_shared_ban_and_pause_reach_every_client() -> None:
+    """A 418 seen by one client bans the address in another; a 429 pauses it."""
+    clock = FakeServerTime()
+    store = MemoryBudgetStore()
+    one = Limiter(clock=clock, limits=[weight_limit(100)], store=store, sleep=clock.sleep)
+    two = Limiter(clock=clock, limits=[weight_limit(100)], store=store, sleep=clock.sleep)
+    refused = await one.admit(weight=1)
+    one.observe(refused, status=418, counts={"retry-after": "30"})
+    await clock.settle()
+    with pytest.raises(IPBanned) as banned:
+        await two.admit(weight=1)
+    assert banned.value.until_ms == clock.now_ms() + 30_000
+    await one.close()
+    await two.close()
+
+
+async def test_limits_loaded_with_a_store_hand_the_seed_to_it() -> None:
+    """New windows seeded from the old ones' count tell the store, which has not seen them."""
+    clock = FakeServerTime()
+    store = MemoryBudgetStore()
+    one = Limiter(clock=clock, limits=[weight_limit(100)], store=store, sleep=clock.sleep)
+    one.observe(await one.admit(weight=7), status=200, counts={"x-mbx-used-weight-1m": "7"})
+    one.load([weight_limit(50, "SECOND", 10)])
+    await clock.settle()
+    two = Limiter(
+        clock=clock, limits=[weight_limit(50, "SECOND", 10)], store=store, sleep=clock.sleep
+    )
+    blocked = task(two.admit(weight=44))  # 7 seeded + 44 > 50
+    await clock.settle()
+    assert not blocked.done()
+    blocked.cancel()
+    await one.close()
+    await two.close()
+
+
+def used_key(limiter: Limiter) -> str:
+    """The store key of the limiter's weight window."""
+    (key,) = [t.key for _, s in limiter.ledger.scopes() for t in s.tracks if "WEIGHT" in t.key]
+    return key
