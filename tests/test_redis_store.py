@@ -1,0 +1,448 @@
+"""RedisBudgetStore against a real redis-server the tests start themselves: the same answers
+as MemoryBudgetStore, atomic reservations across stores, reservations and keys that expire by
+themselves, a 429 that pauses every client, and a limiter that keeps working on its local
+share while Redis is down.
+
+``redis-server`` missing: these tests skip with how to install it, or fail when ``CI`` is set.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import random
+import shutil
+import socket
+import subprocess
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+try:
+    import redis.asyncio as aioredis
+except ImportError:  # pragma: no cover - the test extra installs it
+    if os.environ.get("CI"):
+        raise
+    pytest.skip("redis-py is missing: pip install '.[test]'", allow_module_level=True)
+
+from binance_async.budget import (
+    Claim,
+    MemoryBudgetStore,
+    Signal,
+    StoreUnavailable,
+    SyncRequest,
+    Update,
+)
+from binance_async.limits import Limiter
+from binance_async.ratelimits import RateLimit
+from binance_async.redis import RedisBudgetStore
+
+INSTALL_HINT = (
+    "redis-server is not on PATH: install it to run the Redis tests "
+    "(Debian/Ubuntu: sudo apt-get install redis-server; macOS: brew install redis)"
+)
+MINUTE = 60_000
+#: A server-minute boundary.
+M0 = 1_700_000_040_000
+WEIGHT = "usdm|ip:a|REQUEST_WEIGHT 1M"
+ORDERS = "usdm|account:x|ORDERS 10S"
+
+
+# -- a redis-server of our own -----------------------------------------------------------------
+
+
+def redis_server_path() -> str:
+    """Where redis-server is; skip without it (fail under CI, where it must run)."""
+    path = shutil.which("redis-server")
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{INSTALL_HINT}; CI is set, so the Redis tests must run")
+        pytest.skip(INSTALL_HINT)
+    return path
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class RedisServer:
+    """A redis-server on 127.0.0.1 without persistence; ``stop`` and ``start`` again keep its
+    port. Every wait is bounded."""
+
+    def __init__(self, executable: str, workdir: Path) -> None:
+        self.executable = executable
+        self.workdir = workdir
+        self.port = 0
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        """The URL clients connect to."""
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        """Start (on a free port the first time, on the same port after a stop)."""
+        for _ in range(3):
+            port = self.port or free_port()
+            process = subprocess.Popen(
+                [
+                    self.executable,
+                    *("--port", str(port), "--bind", "127.0.0.1", "--save", ""),
+                    *("--appendonly", "no", "--dir", str(self.workdir)),
+                    *("--loglevel", "warning"),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            if self._ready(process, port):
+                self.port, self.process = port, process
+                return
+            _end(process)
+            if self.port:
+                break
+        raise RuntimeError(f"redis-server did not start on 127.0.0.1 (port {self.port or 'any'})")
+
+    @staticmethod
+    def _ready(process: subprocess.Popen[bytes], port: int) -> bool:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
+                    sock.sendall(b"PING\r\n")
+                    if sock.recv(16).startswith(b"+PONG"):
+                        return True
+            except OSError:
+                pass
+            time.sleep(0.02)
+        return False
+
+    def stop(self) -> None:
+        """Stop the server (its data is gone)."""
+        process, self.process = self.process, None
+        if process is not None:
+            _end(process)
+
+
+def _end(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(5)
+
+
+@pytest.fixture(scope="module")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """One redis-server for the module's tests (each uses its own namespace)."""
+    server = RedisServer(redis_server_path(), tmp_path_factory.mktemp("redis"))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def own_redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    """A redis-server for one test, which may stop and start it."""
+    server = RedisServer(redis_server_path(), tmp_path)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+async def store(redis_server: RedisServer) -> AsyncIterator[RedisBudgetStore]:
+    """A store on a namespace of its own."""
+    async with RedisBudgetStore(redis_server.url, namespace=f"t-{uuid.uuid4().hex}") as opened:
+        yield opened
+
+
+@pytest.fixture
+async def raw(redis_server: RedisServer) -> AsyncIterator[aioredis.Redis]:
+    """A plain Redis client, to look at the keys."""
+    client = aioredis.Redis.from_url(redis_server.url)
+    try:
+        yield client
+    finally:
+        await client.aclose()
+
+
+class WallTime:
+    """The exchange's clock: real time, shifted so that the test starts 1 s into a minute
+    (no window boundary falls inside it)."""
+
+    uncertainty_ms = 0.0
+
+    def __init__(self) -> None:
+        self.offset_ms = 1_000 - time.time() * 1000 % MINUTE
+
+    def now_ms(self) -> int:
+        return int(time.time() * 1000 + self.offset_ms)
+
+
+def weight_limit(limit: int) -> RateLimit:
+    """A REQUEST_WEIGHT limit per minute."""
+    return RateLimit(kind="REQUEST_WEIGHT", interval="MINUTE", interval_num=1, limit=limit)
+
+
+# -- the store's semantics ---------------------------------------------------------------------
+
+
+async def test_answers_equal_the_memory_stores_over_random_syncs(store: RedisBudgetStore) -> None:
+    """400 random syncs (claims, probes, holds, releases, adds and raises, pauses and bans,
+    time moving on): every answer of the Redis store equals MemoryBudgetStore's."""
+    rng = random.Random(12)
+    memory = MemoryBudgetStore()
+    windows = {WEIGHT: MINUTE, ORDERS: 10_000}
+    now = M0
+    holds: list[str] = []
+    for step in range(400):
+        now += rng.choice((0, 1, 7, 250, 3_000))
+        claims = []
+        for key in rng.sample(sorted(windows), rng.randint(0, 2)):
+            window = windows[key]
+            start = now - now % window
+            starts = (start,) if rng.random() < 0.6 else (start - window, start)
+            probe = rng.random() < 0.2
+            cost, limit = rng.randint(0, 4), rng.randint(10, 60)
+            claims.append(Claim(key, starts, cost, limit, probe, rng.choice((0, window))))
+        hold = f"h{step}" if claims and rng.random() < 0.8 else None
+        if hold is not None:
+            holds.append(hold)
+        releases = tuple(rng.sample(holds, min(len(holds), rng.randint(0, 2))))
+        updates = []
+        for _ in range(rng.randint(0, 3)):
+            key = rng.choice(sorted(windows))
+            window = windows[key]
+            start = now - now % window - rng.choice((0, window))
+            add = rng.random() < 0.6
+            value = rng.randint(1, 3) if add else rng.randint(0, 12)
+            updates.append(Update(key, start, value, add, rng.choice((0, window))))
+        signals = ()
+        if rng.random() < 0.02:
+            scope = rng.choice(("usdm|ip:a", "usdm|account:x"))
+            signals = (Signal(scope, now + rng.randint(-500, 2_000), now + rng.randint(-1, 1)),)
+        request = SyncRequest(
+            now_ms=now,
+            hold_id=hold,
+            claims=tuple(claims),
+            hold_until_ms=now + rng.randint(0, 5_000),
+            releases=releases,
+            updates=tuple(updates),
+            signals=signals,
+        )
+        expected = await memory.sync(request)
+        assert await store.sync(request) == expected, (step, request)
+
+
+async def test_reserves_only_what_fits_and_drops_a_dead_hold_at_its_end(
+    store: RedisBudgetStore,
+) -> None:
+    """News applied, a reservation made only if it fits, a hold never released (its process
+    died) counted until hold_until_ms, with the wait until then as the hint."""
+    news = SyncRequest(
+        now_ms=M0, updates=(Update(WEIGHT, M0, 6, add=True), Update(WEIGHT, M0, 8, add=False))
+    )
+    assert not (await store.sync(news)).granted  # news alone reserve nothing
+    claim = Claim(WEIGHT, (M0,), 2, 10)
+    first = await store.sync(
+        SyncRequest(now_ms=M0, hold_id="h1", claims=(claim,), hold_until_ms=M0 + 500)
+    )
+    assert first.granted and first.counts == {(WEIGHT, M0): 8}
+    second = await store.sync(SyncRequest(now_ms=M0 + 1, hold_id="h2", claims=(claim,)))
+    assert not second.granted and second.counts == {(WEIGHT, M0): 10}
+    assert second.retry_after_ms == 499
+    later = await store.sync(SyncRequest(now_ms=M0 + 500, hold_id="h3", claims=(claim,)))
+    assert later.granted and later.counts == {(WEIGHT, M0): 8}
+
+
+async def test_unconfirmed_claim_counts_both_windows_and_admits_one_probe(
+    store: RedisBudgetStore,
+) -> None:
+    """An unconfirmed claim adds the previous window; one probe passes alone."""
+    await store.sync(SyncRequest(now_ms=M0, updates=(Update(WEIGHT, M0 - MINUTE, 9, add=True),)))
+    both = Claim(WEIGHT, (M0 - MINUTE, M0), 2, 10)
+    assert not (await store.sync(SyncRequest(now_ms=M0, hold_id="a", claims=(both,)))).granted
+    probe = Claim(WEIGHT, (M0,), 2, 10, probe=True)
+    first = SyncRequest(now_ms=M0, hold_id="p1", claims=(probe,), hold_until_ms=M0 + 9)
+    assert (await store.sync(first)).granted
+    assert not (await store.sync(SyncRequest(now_ms=M0, hold_id="p2", claims=(probe,)))).granted
+    assert (await store.sync(SyncRequest(now_ms=M0 + 9, hold_id="p3", claims=(probe,)))).granted
+
+
+async def test_concurrent_syncs_of_two_stores_never_reserve_past_the_limit(
+    redis_server: RedisServer, store: RedisBudgetStore
+) -> None:
+    """100 reservations at once through two stores (two processes): exactly the 30 that fit."""
+    async with RedisBudgetStore(redis_server.url, namespace=store.namespace) as other:
+        claim = Claim(WEIGHT, (M0,), 1, 30, window_ms=MINUTE)
+        replies = await asyncio.gather(
+            *(
+                (store, other)[n % 2].sync(
+                    SyncRequest(now_ms=M0, hold_id=f"h{n}", claims=(claim,), hold_until_ms=M0 + 99)
+                )
+                for n in range(100)
+            )
+        )
+    assert sum(reply.granted for reply in replies) == 30
+
+
+async def test_a_pause_or_ban_refuses_every_claim_on_its_scope(store: RedisBudgetStore) -> None:
+    """A 429 pause pushed by one client refuses the scope's claims until it ends, and comes
+    back with the answer; other scopes go on."""
+    pause = SyncRequest(now_ms=M0, signals=(Signal("usdm|ip:a", paused_until_ms=M0 + 1_000),))
+    await store.sync(pause)
+    claim = Claim(WEIGHT, (M0,), 1, 10)
+    refused = await store.sync(SyncRequest(now_ms=M0 + 10, hold_id="a", claims=(claim,)))
+    assert not refused.granted
+    assert refused.signals == (Signal("usdm|ip:a", M0 + 1_000, 0),)
+    orders = Claim(ORDERS, (M0,), 1, 10)
+    assert (await store.sync(SyncRequest(now_ms=M0 + 10, hold_id="b", claims=(orders,)))).granted
+    after = await store.sync(SyncRequest(now_ms=M0 + 1_000, hold_id="c", claims=(claim,)))
+    assert after.granted and after.signals == ()
+
+
+async def test_every_key_carries_a_ttl_bounded_by_its_use(
+    store: RedisBudgetStore, raw: aioredis.Redis
+) -> None:
+    """Counts, reservations and refusals all expire by themselves, a minute past their use:
+    nothing under the namespace grows forever."""
+    now = M0 + 500
+    request = SyncRequest(
+        now_ms=now,
+        hold_id="h1",
+        claims=(Claim(WEIGHT, (M0,), 1, 10, window_ms=1_000),),
+        hold_until_ms=now + 2_000,
+        updates=(Update(WEIGHT, M0, 3, True, 1_000), Update(ORDERS, M0, 1, True, 0)),
+        signals=(Signal("usdm|ip:b", paused_until_ms=now + 5_000),),
+    )
+    await store.sync(request)
+    keys = sorted([k.decode() async for k in raw.scan_iter(match=f"{store.key_prefix}*")])
+    kinds = {k[len(store.key_prefix) :].split(":", 1)[0] for k in keys}
+    assert kinds == {"c", "h", "holds", "hw", "hz", "s"}
+    bounds = {
+        f"c:{WEIGHT}@{M0}": 2 * 1_000 - 500 + MINUTE,  # one window after its end, plus a minute
+        f"c:{ORDERS}@{M0}": 2 * 86_400_000,  # window unknown: two days
+        "s:usdm|ip:b": 5_000 + MINUTE,
+    }
+    for key in keys:
+        ttl = await raw.pttl(key)
+        bound = bounds.get(key[len(store.key_prefix) :], 2_000 + MINUTE)  # reservations
+        assert bound - 5_000 < ttl <= bound, (key, ttl, bound)
+
+
+async def test_a_closed_port_is_store_unavailable_and_closing_is_idempotent(
+    redis_server: RedisServer,
+) -> None:
+    """Nothing listening: sync raises StoreUnavailable at once; aclose twice is fine, a sync
+    after it raises; a borrowed client stays open."""
+    dead = RedisBudgetStore(f"redis://127.0.0.1:{free_port()}/0", namespace="dead")
+    started = time.monotonic()
+    with pytest.raises(StoreUnavailable):
+        await dead.sync(SyncRequest(now_ms=M0, claims=(Claim(WEIGHT, (M0,), 1, 10),)))
+    assert time.monotonic() - started < 1.0
+    await dead.aclose()
+    await dead.aclose()
+    with pytest.raises(StoreUnavailable, match="closed"):
+        await dead.sync(SyncRequest(now_ms=M0))
+    client = aioredis.Redis.from_url(redis_server.url)
+    borrowed = RedisBudgetStore(client=client, namespace="borrowed")
+    await borrowed.sync(SyncRequest(now_ms=M0))
+    await borrowed.aclose()
+    assert await client.ping()
+    await client.aclose()
+    with pytest.raises(ValueError, match="namespace"):
+        RedisBudgetStore(redis_server.url, namespace="a{b}")
+    with pytest.raises(ValueError, match="local_share"):
+        RedisBudgetStore(redis_server.url, local_share=0)
+
+
+async def test_dropping_a_used_store_unclosed_warns(redis_server: RedisServer) -> None:
+    """A store that made connections and was never closed says so (ResourceWarning)."""
+    opened = RedisBudgetStore(redis_server.url, namespace=f"t-{uuid.uuid4().hex}")
+    await opened.sync(SyncRequest(now_ms=M0))
+    with pytest.warns(ResourceWarning, match="unclosed"):
+        opened.__del__()
+    await opened.aclose()
+    assert "closed" in repr(opened) and "127.0.0.1" in repr(opened)
+
+
+# -- limiters sharing a store ------------------------------------------------------------------
+
+
+async def test_a_429_seen_by_one_client_pauses_the_other_until_retry_after(
+    redis_server: RedisServer,
+) -> None:
+    """Two limiters on two stores (two processes): one's 429 holds the other's next admission
+    back until its Retry-After."""
+    namespace = f"t-{uuid.uuid4().hex}"
+    clock = WallTime()
+    async with (
+        RedisBudgetStore(redis_server.url, namespace=namespace) as one_store,
+        RedisBudgetStore(redis_server.url, namespace=namespace) as two_store,
+    ):
+        one = Limiter(clock=clock, limits=[weight_limit(1_000)], store=one_store)
+        two = Limiter(clock=clock, limits=[weight_limit(1_000)], store=two_store)
+        refused = await one.admit(weight=1)
+        one.observe(refused, status=429, counts={"retry-after": "1"}, code=-1003)
+        paused_until = one.snapshot.paused_until_ms
+        assert paused_until is not None
+        await asyncio.sleep(0.05)  # one's flush reaches Redis
+        async with asyncio.timeout(5):
+            admitted = await two.admit(weight=1)
+        assert clock.now_ms() >= paused_until  # two had seen no 429 itself
+        two.observe(admitted, status=200, counts={})
+        await one.close()
+        await two.close()
+
+
+async def test_redis_down_local_share_one_warning_then_shared_again(
+    own_redis_server: RedisServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Redis stopped: admissions go on within a quarter of the budget, one warning; Redis
+    started again (empty, its scripts gone): the limiter shares again and hands over its
+    counts."""
+    clock = WallTime()
+    async with RedisBudgetStore(
+        own_redis_server.url, namespace="fleet", retry_interval_s=0.1, timeout_s=0.5
+    ) as shared:
+        limiter = Limiter(clock=clock, limits=[weight_limit(400)], store=shared)
+        first = await limiter.admit(weight=10)
+        limiter.observe(first, status=200, counts={"x-mbx-used-weight-1m": "10"})
+        await asyncio.to_thread(own_redis_server.stop)
+        with caplog.at_level(logging.INFO, logger="binance_async.limits"):
+            async with asyncio.timeout(5):
+                held = [await limiter.admit(weight=9) for _ in range(10)]  # 10 + 90 = 100
+            waiter = asyncio.create_task(limiter.admit(weight=9))
+            await asyncio.sleep(0.35)  # three more attempts to reach Redis
+            assert not waiter.done() and not limiter.shared
+            assert [w.limit for w in limiter.snapshot.windows] == [100]
+            for reservation in held:
+                limiter.observe(reservation, status=200, counts={})
+            await asyncio.to_thread(own_redis_server.start)
+            async with asyncio.timeout(5):
+                while not limiter.shared:  # noqa: ASYNC110 (public state, bounded)
+                    await asyncio.sleep(0.02)
+                await waiter
+        messages = [r.getMessage() for r in caplog.records if r.name == "binance_async.limits"]
+        assert len([m for m in messages if "does not answer" in m]) == 1
+        assert len([m for m in messages if "answers again" in m]) == 1
+        # Redis restarted empty: it got the counts back, and the waiter's reservation.
+        start = clock.now_ms() - clock.now_ms() % MINUTE
+        key = "usdm|ip:default|REQUEST_WEIGHT 1M"
+        check = SyncRequest(now_ms=clock.now_ms(), claims=(Claim(key, (start,), 0, 400),))
+        assert (await shared.sync(check)).counts == {(key, start): 109}
+        limiter.observe(waiter.result(), status=200, counts={})
+        await limiter.close()
