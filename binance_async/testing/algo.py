@@ -86,6 +86,10 @@ class AlgoBook:
         self._next_id = _FIRST_ALGO_ID
         self._by_client: dict[tuple[str, str], int] = {}
         self._latest_client: dict[str, int] = {}
+        #: (account, symbol) -> ids of the waiting algo orders, in placement order.
+        self._open: dict[tuple[str, str], dict[int, None]] = {}
+        #: Ids that time can change: waiting GTD ones, and triggered ones.
+        self._watch: set[int] = set()
 
     def find(
         self, account: str, algo_id: int | None, client_algo_id: str | None
@@ -102,12 +106,10 @@ class AlgoBook:
         return None if algo_id is None else self.algos[algo_id]
 
     def open_orders(self, account: str, symbol: str | None = None) -> list[AlgoOrder]:
-        """The account's algo orders waiting for their trigger."""
-        return [
-            a
-            for a in self.algos.values()
-            if a.account == account and a.is_open and symbol in (None, a.symbol)
-        ]
+        """The account's algo orders waiting for their trigger, oldest first."""
+        keys = [(account, symbol)] if symbol else [k for k in self._open if k[0] == account]
+        found = [self.algos[i] for key in keys for i in self._open.get(key, {})]
+        return sorted(found, key=lambda a: a.algo_id) if symbol is None else found
 
     def place(self, account: str, req: AlgoRequest, now_ms: int) -> AlgoOrder:
         """Accept a conditional order (no margin check before it triggers)."""
@@ -139,7 +141,7 @@ class AlgoBook:
         elif _triggers(req, price):
             raise ApiError(-2021, "Order would immediately trigger.")
         self._next_id += 1
-        self.algos[algo.algo_id] = algo
+        self._store(algo)
         self._by_client[(account, client_id)] = algo.algo_id
         self._latest_client[client_id] = algo.algo_id
         return algo
@@ -164,7 +166,8 @@ class AlgoBook:
 
     def refresh(self, now_ms: int) -> None:
         """Expire GTD algo orders that passed; finish triggered ones whose order ended."""
-        for algo in list(self.algos.values()):
+        for algo_id in sorted(self._watch):
+            algo = self.algos[algo_id]
             req = algo.request
             if algo.is_open and req.time_in_force == "GTD" and req.good_till_date <= now_ms:
                 self._store(attrs.evolve(algo, status="EXPIRED", update_time_ms=now_ms))
@@ -182,8 +185,10 @@ class AlgoBook:
         """Evaluate every waiting algo order on ``symbol`` against the mark price."""
         self.refresh(now_ms)
         price = self.engine.market.mark(symbol)
-        for algo in sorted(self.algos.values(), key=lambda a: a.algo_id):
-            if not algo.is_open or algo.symbol != symbol:
+        waiting = [i for (_, s), ids in self._open.items() if s == symbol for i in ids]
+        for algo_id in sorted(waiting):
+            algo = self.algos[algo_id]
+            if not algo.is_open:
                 continue
             if algo.request.order_type == "TRAILING_STOP_MARKET":
                 algo, fired = _trail(algo, price)
@@ -198,6 +203,16 @@ class AlgoBook:
 
     def _store(self, algo: AlgoOrder) -> AlgoOrder:
         self.algos[algo.algo_id] = algo
+        key = (algo.account, algo.symbol)
+        if algo.is_open:
+            self._open.setdefault(key, {})[algo.algo_id] = None
+        else:
+            self._open.get(key, {}).pop(algo.algo_id, None)
+        gtd = algo.is_open and algo.request.time_in_force == "GTD"
+        if gtd or algo.status == "TRIGGERED":
+            self._watch.add(algo.algo_id)
+        else:
+            self._watch.discard(algo.algo_id)
         return algo
 
     def _close_qty(self, algo: AlgoOrder) -> Decimal:
