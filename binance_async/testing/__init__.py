@@ -11,7 +11,10 @@ hide::
         ...                                       # talk to sim.base_url
         assert not sim.audit.duplicates()
 
-Pipeline of every request (``server.py``): ban -> IP weight (429) -> API key and signature ->
+It serves every row of ``fapi-endpoints.tsv`` (plus ``/api/v3/ping`` and ``/api/v3/time`` at
+weight 0, for python-binance) with the documented parameters, weights, security types and
+answer shapes. Pipeline of every request (``server.py``): time-driven work (countdowns,
+expiries) -> ban -> IP weight (429) -> special bucket (429) -> API key and signature ->
 timing -> account order count (429) -> fault -> handler -> headers.
 
 Beyond the answering faults: ``RateLimitConfig(window_offset_ms=...)`` or
@@ -19,12 +22,92 @@ Beyond the answering faults: ``RateLimitConfig(window_offset_ms=...)`` or
 ``inject_next("delay_before_execute", delay_s=...)`` holds a request before it is processed
 (then checked against the server's time at processing); ``sim.inject_time_outlier(offset_ms)``
 makes the next GET /fapi/v1/time answer a bogus ``serverTime``.
+
+Scripting the market: ``sim.set_mark_price`` moves the one price (resting orders that cross
+fill, algo orders trigger); ``sim.trade(symbol, price, qty)`` prints a trade that fills resting
+LIMIT orders partly or fully; ``sim.user_trades()``, ``sim.income()``, ``sim.algo_order()``,
+``sim.open_algo_orders()`` read the results; ``sim.set_commission`` sets the fee rates.
+
+Choices where the documentation is silent or conflicting:
+
+====================================  ======================================================
+Topic                                 Choice
+====================================  ======================================================
+Prices                                One price, the mark: both workingTypes, tickers and
+                                      candles' OHLC read it (and its history); the index
+                                      equals it (premium 0, basis 0). ``sim.trade`` fills
+                                      orders but moves no price.
+Trade prints                          Each side (bids at or above, asks at or below the
+                                      print) fills up to the print's quantity at the orders'
+                                      own prices, as maker; what they leave is one tape
+                                      trade at the print price (the buyer taking).
+Aggregate trades                      One per trade (``f == l``); ids consecutive per
+                                      symbol, like trade ids (both above 2**32).
+Fees and income                       Maker and taker rates 0 unless set; COMMISSION and
+                                      REALIZED_PNL records only when not zero; no funding
+                                      fee is charged, no TRANSFER for the initial balance.
+Funding                               Every 8 h (4 h on the symbol listed by fundingInfo)
+                                      at 0.01 %; without a range fundingRate gives the
+                                      latest ``limit`` (default 100), not "200".
+Weights                               The larger where two are given: historicalTrades 200;
+                                      fundingRate, fundingInfo, openInterestHist 1 (plus
+                                      their bucket); order/test 1 (not stated).
+Buckets                               fundingRate + fundingInfo 500 / 5 min; every
+                                      /futures/data/* path 1000 / 5 min; no header; a
+                                      bucket 429 does not count toward an IP ban.
+/futures/data/*                       Security NONE (the docs'; a key is accepted);
+                                      timestamps are integers (the SDK's type); open
+                                      interest and long/short ratios are today's accounts,
+                                      repeated for each period; CMCCirculatingSupply "0".
+Quarterly contracts                   None listed: continuousKlines and basis answer []
+                                      for quarters, delivery-price always [].
+Time ranges                           allOrders, userTrades, income, allAlgoOrders without
+                                      a range: the last 7 days; from an id: the first
+                                      ``limit`` from it. aggTrades with one bound: the hour
+                                      after startTime or before endTime.
+Klines                                Candles open on the epoch's multiples (weeks on
+                                      Monday, months on the 1st, UTC), none before the
+                                      onboardDate; startTime selects those opening at or
+                                      after it.
+Hedge mode                            ``reduceOnly`` sent at all: -1106 "Parameter
+                                      'reduceonly' sent when not required."; LONG+SELL and
+                                      SHORT+BUY close: capped to the position, -2022
+                                      without one, no MIN_NOTIONAL, no margin held.
+Position mode change                  Refused with open algo orders too (-4067).
+Margin                                Available = wallet + cross uPnL - cross initial
+                                      margin - isolated wallets - open-order margin; an
+                                      isolated wallet gets notional / leverage on opening
+                                      and shrinks in proportion on closing; a reduction
+                                      keeps the initial margin (-4051).
+Leverage brackets                     BTCUSDT and ETHUSDT: 12 brackets from 125x; other
+                                      symbols 9 from 75x; a position over the leverage's
+                                      maximum notional: -2027.
+Algo orders                           Duplicate clientAlgoId among waiting ones: -4116;
+                                      unknown: -2013; cancelling one not waiting: -2011;
+                                      openAlgoOrders lists the waiting (NEW) ones; the
+                                      order placed at the trigger gets a generated client
+                                      id and is not counted by the audit; closePosition
+                                      with nothing to close: EXPIRED; an engine refusal at
+                                      the trigger: REJECTED; callbackRate outside
+                                      [0.1, 10]: -1130; stopPrice / activationPrice:
+                                      -1103; closePosition on the wrong hedge side: -1106.
+countdownCancelAll                    Regular open orders only (not algo orders); checked
+                                      on every request and every ``tick_interval_s``.
+order/test                            Answers ``{}`` (nothing is created).
+Other data                            forceOrders [] (nobody is liquidated);
+                                      apiTradingStatus without indicators; symbolAdlRisk
+                                      "low"; one composite index (DEFIUSDT), asset pairs
+                                      BTCUSD and ETHUSD, one insurance fund; 24 h ticker
+                                      firstId/lastId -1 without trades.
+====================================  ======================================================
 """
 
 from __future__ import annotations
 
+from .algo import AlgoOrder
 from .audit import Audit, RequestRecord
 from .auth import Credentials
+from .books import Income, UserTrade
 from .clock import SimClock
 from .engine import Order, Position
 from .faults import FaultKind, FaultPlan
@@ -34,10 +117,12 @@ from .serve import serve_forever
 from .simulator import Simulator
 
 __all__ = [
+    "AlgoOrder",
     "Audit",
     "Credentials",
     "FaultKind",
     "FaultPlan",
+    "Income",
     "Order",
     "Position",
     "RateLimitConfig",
@@ -45,5 +130,6 @@ __all__ = [
     "SimClock",
     "Simulator",
     "SymbolSpec",
+    "UserTrade",
     "serve_forever",
 ]

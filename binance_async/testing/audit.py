@@ -42,7 +42,8 @@ class Audit:
     def __init__(self, orders: Callable[[], Sequence[Order]]) -> None:
         self._orders = orders
         self.requests: list[RequestRecord] = []
-        #: client order id -> how many times an order with that id was accepted.
+        #: client order id (or clientAlgoId) -> how many times an order (or an algo order)
+        #: with that id was accepted.
         self.accepted: Counter[str] = Counter()
         self._weight_max: dict[tuple[str, int], int] = {}
         self._orders_max: dict[tuple[str, str, int], int] = {}
@@ -57,7 +58,7 @@ class Audit:
         self.requests.append(record)
 
     def note_accepted(self, client_order_id: str) -> None:
-        """Count one accepted placement of ``client_order_id``."""
+        """Count one accepted placement of ``client_order_id`` (or of a clientAlgoId)."""
         self.accepted[client_order_id] += 1
 
     def note_weight(self, ip: str, window_start_ms: int, used: int) -> None:
@@ -77,7 +78,7 @@ class Audit:
         return sum(1 for r in self.requests if r.status == status)
 
     def duplicates(self) -> dict[str, int]:
-        """Client order ids accepted more than once."""
+        """Client order ids (and clientAlgoIds) accepted more than once."""
         return {cid: n for cid, n in self.accepted.items() if n > 1}
 
     def max_weight_per_window(self) -> dict[tuple[str, int], int]:
