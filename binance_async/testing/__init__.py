@@ -93,7 +93,10 @@ Algo orders                           Duplicate clientAlgoId among waiting ones:
                                       -1103; closePosition on the wrong hedge side: -1106.
 countdownCancelAll                    Regular open orders only (not algo orders); checked
                                       on every request and every ``tick_interval_s``.
-order/test                            Answers ``{}`` (nothing is created).
+order/test                            Answers ``{}`` (nothing is created); refuses the
+                                      conditional types with -4120, as /fapi/v1/order does.
+Range edges                           "< 7 days" (allOrders, allAlgoOrders) and "< 1 hour"
+                                      (aggTrades) are strict; userTrades allows 7 days.
 Other data                            forceOrders [] (nobody is liquidated);
                                       apiTradingStatus without indicators; symbolAdlRisk
                                       "low"; one composite index (DEFIUSDT), asset pairs

@@ -73,7 +73,7 @@ def agg_trades(call: Call) -> object:
     from_id = readers.integer(params, "fromId")
     start, end = readers.time_range(
         params,
-        max_ms=_HOUR_MS,
+        max_ms=_HOUR_MS - 1,  # "less than 1 hour"
         too_long=ApiError(-1127, "More than 1 hours between startTime and endTime."),
     )
     if from_id is not None and (start is not None or end is not None):

@@ -126,7 +126,7 @@ def all_orders(call: Call) -> object:
     symbol = call.state.market.spec(readers.require(params, "symbol")).symbol
     from_id = readers.integer(params, "orderId")
     limit = readers.limit(params, 500, 1000)
-    start, end = readers.time_range(params, max_ms=_WEEK_MS, too_long=readers.max_days(7))
+    start, end = readers.time_range(params, max_ms=_WEEK_MS - 1, too_long=readers.max_days(7))
     if start is None and end is None and from_id is None:
         start = call.now_ms - _WEEK_MS
     engine = call.state.engine

@@ -288,7 +288,7 @@ async def test_spot_aliases_are_weightless(client: RawClient) -> None:
         (
             "GET",
             "/fapi/v1/aggTrades",
-            {"symbol": "BTCUSDT", "startTime": 0, "endTime": 3_600_001},
+            {"symbol": "BTCUSDT", "startTime": 0, "endTime": 3_600_000},  # "< 1 hour"
             -1127,
         ),
         ("GET", "/fapi/v1/rpiDepth", {"symbol": "BTCUSDT", "limit": 500}, -4021),
@@ -323,13 +323,13 @@ async def test_public_validation(
         (
             "GET",
             "/fapi/v1/allOrders",
-            {"symbol": "BTCUSDT", "startTime": 0, "endTime": 7 * 86_400_000 + 1},
+            {"symbol": "BTCUSDT", "startTime": 0, "endTime": 7 * 86_400_000},  # "< 7 days"
             -4165,
         ),
         (
             "GET",
             "/fapi/v1/allAlgoOrders",
-            {"symbol": "BTCUSDT", "startTime": 0, "endTime": 7 * 86_400_000 + 1},
+            {"symbol": "BTCUSDT", "startTime": 0, "endTime": 7 * 86_400_000},  # "< 7 days"
             -4165,
         ),
         (
@@ -499,3 +499,11 @@ async def test_mark_price_klines_follow_the_mark(sim: Simulator, client: RawClie
     ).json
     assert monthly[1][0] == 1698796800000  # 2023-11-01T00:00Z
     assert monthly[0][6] == monthly[1][0] - 1
+
+
+async def test_range_limits_at_their_edges(client: RawClient) -> None:
+    """userTrades allows exactly 7 days ("<= 7 days"); aggTrades just under an hour."""
+    week = {"symbol": "BTCUSDT", "startTime": 0, "endTime": 7 * 86_400_000}
+    assert (await client.signed("GET", "/fapi/v1/userTrades", week)).status == 200
+    hour = {"symbol": "BTCUSDT", "startTime": 0, "endTime": 3_599_999}
+    assert (await client.public("GET", "/fapi/v1/aggTrades", hour)).status == 200
