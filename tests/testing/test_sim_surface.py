@@ -212,6 +212,7 @@ async def _call(client: RawClient, method: str, path: str, params: dict[str, Any
 
 async def test_every_endpoint_answers_with_its_weight(sim: Simulator, client: RawClient) -> None:
     """In order, each call of the table succeeds and charges its documented weight."""
+    sim.clock.freeze(1_700_000_010_000)  # one weight window for the whole walk
     used = 0
     for method, path, params, security, weight in CALLS:
         reply = await _call(client, method, path, params, security)
@@ -388,6 +389,7 @@ async def test_signed_validation(
 
 async def test_market_data_shapes(sim: Simulator, client: RawClient) -> None:
     """Field names and types as documented: decimals as strings, ids and times as integers."""
+    sim.clock.freeze(1_700_000_010_000)  # no candle or period ends during the test
     sim.trade("BTCUSDT", "50000", "0.5")
     kline = (await client.public("GET", "/fapi/v1/klines", {**BTC, "interval": "1m"})).json[-1]
     assert len(kline) == 12 and isinstance(kline[0], int) and isinstance(kline[6], int)
@@ -470,7 +472,7 @@ async def test_market_data_shapes(sim: Simulator, client: RawClient) -> None:
 
 async def test_mark_price_klines_follow_the_mark(sim: Simulator, client: RawClient) -> None:
     """A candle's high and low include every mark set in it; its close is the latest mark."""
-    sim.clock.freeze(1_700_000_000_000 + 10_000)  # 10 s into a minute
+    sim.clock.freeze(1_700_000_000_000 + 10_000)  # 30 s into a minute
     sim.set_mark_price("BTCUSDT", "50500")
     sim.clock.jump(1000)
     sim.set_mark_price("BTCUSDT", "49800")
