@@ -49,6 +49,7 @@ if TYPE_CHECKING:
         UnknownSymbol,
     )
     from .models.account import (
+        AccountAsset,
         AccountConfig,
         AccountInfo,
         AdlQuantile,
@@ -91,6 +92,7 @@ _WHERE: dict[str, str] = {
     **dict.fromkeys(set(_errors.__all__) - _ERRORS_PRIVATE, "errors"),
     **dict.fromkeys(
         (
+            "AccountAsset",
             "AccountConfig",
             "AccountInfo",
             "AdlQuantile",
@@ -143,6 +145,7 @@ __all__ = [
     "USDM_PRODUCTION_URL",
     "USDM_TESTNET_URL",
     "APIError",
+    "AccountAsset",
     "AccountConfig",
     "AccountInfo",
     "AdlQuantile",

@@ -11,6 +11,7 @@ import types
 import binance_async
 
 PUBLIC = {
+    "AccountAsset",
     "AccountConfig",
     "AdlQuantile",
     "AggTrade",

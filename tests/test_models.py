@@ -89,9 +89,8 @@ def test_positions_read_both_spellings_of_unrealized_profit() -> None:
          "entryPrice": "50000", "unRealizedProfit": "12.5", "leverage": "10"}
     )  # fmt: skip
     account = AccountInfo.from_payload(
-        {"totalWalletBalance": "100", "assets": [{"asset": "USDT", "walletBalance": "100",
-         "balance": "100"}], "positions": [{"symbol": "BTCUSDT", "positionAmt": "-1",
-         "unrealizedProfit": "-3"}]}
+        {"totalWalletBalance": "100", "assets": [{"asset": "USDT", "walletBalance": "100"}],
+         "positions": [{"symbol": "BTCUSDT", "positionAmt": "-1", "unrealizedProfit": "-3"}]}
     )  # fmt: skip
     assert (risk.position_side, risk.unrealized_profit, risk.leverage) == (
         "LONG",

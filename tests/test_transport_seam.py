@@ -23,8 +23,7 @@ from binance_async.models.orders import Order
 from binance_async.reconcile import Reconciler
 from binance_async.signing import HmacSigner, Signer
 from binance_async.transport import Reply
-from binance_async.venues.usdm import market, trading
-from binance_async.venues.usdm import ORDERS, USDM
+from binance_async.venues.usdm import ORDERS, USDM, market, trading
 
 SECRET = "seam-secret"
 KEY = "seam-key"

@@ -129,7 +129,7 @@ async def test_bad_input_refused_before_sending(sim: Simulator) -> None:
                 quantity=Decimal("0.01"),
                 price=Decimal("50000.05"),
             )
-        with pytest.raises(InvalidRequest, match="algoOrder"):
+        with pytest.raises(InvalidRequest, match=r"algoOrder.*new_algo_order"):
             await client.new_order(symbol="BTCUSDT", side="BUY", type="STOP_MARKET", quantity=1)
         with pytest.raises(InvalidRequest, match="36"):
             await client.new_order(
@@ -141,7 +141,7 @@ async def test_bad_input_refused_before_sending(sim: Simulator) -> None:
             )
         with pytest.raises(InvalidRequest):
             await client.new_order(symbol="BTCUSDT", side="buy", type="MARKET", quantity=1)
-        with pytest.raises(InvalidRequest, match=r"stop_price.*algoOrder"):
+        with pytest.raises(InvalidRequest, match=r"stop_price.*new_algo_order"):
             await client.new_order(
                 symbol="BTCUSDT", side="BUY", type="MARKET", quantity=1, stop_price=49000
             )

@@ -23,6 +23,7 @@ from .fields import (
 )
 
 __all__ = [
+    "AccountAsset",
     "AccountConfig",
     "AccountInfo",
     "AdlQuantile",
@@ -88,6 +89,23 @@ class Position(Model):
 
 
 @model
+class AccountAsset(Model):
+    """One asset of the account (``/fapi/v3/account``'s ``assets``)."""
+
+    asset: str = wire("asset", to_str)
+    wallet_balance: Decimal = wire("walletBalance", to_dec)
+    unrealized_profit: Decimal = wire("unrealizedProfit", to_dec, Decimal(0))
+    margin_balance: Decimal = wire("marginBalance", to_dec, Decimal(0))
+    maint_margin: Decimal = wire("maintMargin", to_dec, Decimal(0))
+    initial_margin: Decimal = wire("initialMargin", to_dec, Decimal(0))
+    cross_wallet_balance: Decimal = wire("crossWalletBalance", to_dec, Decimal(0))
+    available_balance: Decimal = wire("availableBalance", to_dec, Decimal(0))
+    max_withdraw_amount: Decimal = wire("maxWithdrawAmount", to_dec, Decimal(0))
+    update_time_ms: int | None = wire("updateTime", to_opt_int, None)
+    raw: Mapping[str, Any] = RAW
+
+
+@model
 class AccountInfo(Model):
     """Account totals with its assets and positions (``/fapi/v3/account``)."""
 
@@ -98,7 +116,9 @@ class AccountInfo(Model):
     total_maint_margin: Decimal = wire("totalMaintMargin", to_dec, Decimal(0))
     available_balance: Decimal = wire("availableBalance", to_dec, Decimal(0))
     max_withdraw_amount: Decimal = wire("maxWithdrawAmount", to_dec, Decimal(0))
-    assets: tuple[Balance, ...] = wire("assets", lambda v: tuple(map(Balance.from_payload, v)), ())
+    assets: tuple[AccountAsset, ...] = wire(
+        "assets", lambda v: tuple(map(AccountAsset.from_payload, v)), ()
+    )
     positions: tuple[Position, ...] = wire(
         "positions", lambda v: tuple(map(Position.from_payload, v)), ()
     )
