@@ -242,12 +242,15 @@ BOOK_TICKER = _get(
 OPEN_INTEREST = _get("/fapi/v1/openInterest", 1, SYMBOL_REQUIRED, model=OpenInterest.from_payload)
 
 
-def _data(path: str, *params: Param) -> Endpoint:
-    # 0 (docs, SDK) or 1 (ccxt): the larger; and their own 1000 requests per 5 min per IP.
-    return _get(path, 1, *params, START_TIME, END_TIME, model=listed)
+def _data(path: str, *params: Param, weight: int = 0) -> Endpoint:
+    # IP weight 0, and their own 1000 requests per 5 min per IP.
+    return _get(path, weight, *params, START_TIME, END_TIME, model=listed)
 
 
-OPEN_INTEREST_HIST = _data("/futures/data/openInterestHist", SYMBOL_REQUIRED, PERIOD, limit(500))
+# 0 (docs, SDK) or 1 (ccxt): the larger.
+OPEN_INTEREST_HIST = _data(
+    "/futures/data/openInterestHist", SYMBOL_REQUIRED, PERIOD, limit(500), weight=1
+)
 TOP_LONG_SHORT_POSITION_RATIO = _data(
     "/futures/data/topLongShortPositionRatio", SYMBOL_REQUIRED, PERIOD, limit(500)
 )
@@ -267,7 +270,7 @@ BASIS = _data(
     PERIOD,
     Param("limit", "limit", integer(1, 500), required=True),
 )
-DELIVERY_PRICE = _get("/futures/data/delivery-price", 1, PAIR, model=listed)
+DELIVERY_PRICE = _get("/futures/data/delivery-price", 0, PAIR, model=listed)
 INDEX_INFO = _get("/fapi/v1/indexInfo", 1, SYMBOL_OPTIONAL)
 ASSET_INDEX = _get("/fapi/v1/assetIndex", with_symbol(1, 10), SYMBOL_OPTIONAL)
 CONSTITUENTS = _get("/fapi/v1/constituents", 2, SYMBOL_REQUIRED, model=obj)
