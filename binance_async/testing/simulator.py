@@ -36,6 +36,10 @@ class Simulator:
     clock; ``windows_start_at_boot=True`` starts them when the simulator is made (as some
     exchanges do: a client cannot know where a window starts). Retry-After and the X-MBX-*
     headers follow the shifted windows.
+
+    ``maker_commission`` / ``taker_commission``: fee rates on fills (0 by default).
+    ``tick_interval_s``: how often a background task runs time-driven work (countdowns of
+    ``countdownCancelAll``, GTD expiries) when no request comes; it stops with ``aclose``.
     """
 
     def __init__(
