@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl
 
 import pytest
 
-from binance_async import APIError, BinanceError, Order, OrderRejected, UMFutures
+from binance_async import AlgoOrder, APIError, BinanceError, Order, OrderRejected, UMFutures
 from binance_async.config import RetryConfig
 from binance_async.testing import FaultPlan, RateLimitConfig, RequestRecord, Simulator
 
@@ -66,34 +66,77 @@ def _intent(n: int) -> dict[str, object]:
     return spec
 
 
-async def _run(client: UMFutures) -> dict[str, Order | BaseException]:
+def _algo_intent(n: int) -> dict[str, object]:
+    """Algo order n: a reduce-only stop far below the mark (it never triggers)."""
+    return {
+        "symbol": "BTCUSDT",
+        "side": "SELL",
+        "type": "STOP_MARKET",
+        "quantity": Decimal("0.003"),
+        "trigger_price": Decimal("30000.0"),
+        "reduce_only": True,
+        "client_algo_id": f"soak-a{n}",
+    }
+
+
+#: The exchange holds at most 10 open algo orders per symbol (MAX_NUM_ALGO_ORDERS).
+ALGO_OPEN_AT_ONCE = 8
+
+
+async def _placed_then_cancelled(
+    client: UMFutures, spec: dict[str, object], slots: asyncio.Semaphore
+) -> AlgoOrder:
+    """Place an algo order and cancel it (the exchange holds few open ones per symbol)."""
+    async with slots:
+        placed = await client.new_algo_order(**spec)  # type: ignore[arg-type]
+        cancelled = await client.cancel_algo_order(client_algo_id=placed.client_algo_id)
+    assert cancelled.algo_id == placed.algo_id and cancelled.status == "CANCELED"
+    return placed
+
+
+async def _run(
+    client: UMFutures, orders: int = ORDERS, algo_every: int = 0
+) -> dict[str, Order | AlgoOrder | BaseException]:
+    """Place ``orders`` intents from TASKS tasks; every ``algo_every``-th one an algo order."""
     queue: asyncio.Queue[int] = asyncio.Queue()
-    for n in range(ORDERS):
+    for n in range(orders):
         queue.put_nowait(n)
-    results: dict[str, Order | BaseException] = {}
+    results: dict[str, Order | AlgoOrder | BaseException] = {}
+    slots = asyncio.Semaphore(ALGO_OPEN_AT_ONCE)
 
     async def worker() -> None:
         while not queue.empty():
-            spec = _intent(queue.get_nowait())
+            n = queue.get_nowait()
+            if algo_every and n % algo_every == 0:
+                spec, cid = _algo_intent(n), f"soak-a{n}"
+                call = _placed_then_cancelled(client, spec, slots)
+            else:
+                spec = _intent(n)
+                cid = str(spec["new_client_order_id"])
+                call = client.new_order(**spec)  # type: ignore[arg-type]
             try:
-                results[str(spec["new_client_order_id"])] = await client.new_order(**spec)  # type: ignore[arg-type]
+                results[cid] = await call
             except BinanceError as exc:
-                results[str(spec["new_client_order_id"])] = exc
+                results[cid] = exc
 
     await asyncio.gather(*(worker() for _ in range(TASKS)))
     return results
 
 
-def _check_resend_discipline(requests: list[RequestRecord]) -> int:
+def _check_resend_discipline(requests: list[RequestRecord], path: str = "/fapi/v1/order") -> int:
     """Each POST of an id after its first follows a certain failure, or a -2013 answer to a
     query sent past the earlier POST's timestamp + recvWindow + margin. Returns the resends."""
     history: dict[str, list[RequestRecord]] = {}
     resends = 0
     for record in requests:
-        if record.path != "/fapi/v1/order" or record.method not in ("POST", "GET"):
+        if record.path != path or record.method not in ("POST", "GET"):
             continue
         fields = _params(record)
-        cid = fields.get("newClientOrderId") or fields.get("origClientOrderId")
+        cid = (
+            fields.get("newClientOrderId")
+            or fields.get("origClientOrderId")
+            or fields.get("clientAlgoId")
+        )
         if cid is None:
             continue
         seen = history.setdefault(cid, [])
@@ -159,3 +202,50 @@ async def test_soak_every_fault_at_once_loses_and_duplicates_nothing() -> None:
         assert resends >= faults["unknown_not_executed"] + faults["drop_before_execute"]
         assert client.stats.orders_in_flight_lowest < client.config.max_orders_in_flight
         assert elapsed < 60
+
+
+@pytest.mark.soak
+async def test_soak_with_half_algo_orders_loses_and_duplicates_no_client_algo_id() -> None:
+    """1,000 intents, half algo orders (each placed, then cancelled), all fault kinds on the
+    order and algo endpoints: zero duplicate clientAlgoId or clientOrderId, zero
+    ExecutionUnknown, every placement and cancel as audited, and each resend after a certain
+    failure or a proven absence."""
+    async with Simulator(seed=9, rate_limits=ROOMY) as sim:
+        creds = sim.new_credentials("hmac")
+        retry = RetryConfig(base_delay_s=0.05, max_delay_s=0.4, settle_margin_ms=MARGIN_MS)
+        async with make_client(
+            sim,
+            creds,
+            recv_window_ms=RECV_WINDOW_MS,
+            request_timeout_s=0.5,
+            call_deadline_s=30.0,
+            retry=retry,
+        ) as client:
+            await client.exchange_info()
+            # A long position the reduce-only stops can reduce.
+            await client.new_order(symbol="BTCUSDT", side="BUY", type="MARKET", quantity="1.000")
+            sim.audit.clear()
+            sim.set_faults(PLAN)
+            results = await _run(client, orders=1000, algo_every=2)
+            sim.set_faults(None)
+        audit = sim.audit
+        assert audit.duplicates() == {}
+        algo = {cid: r for cid, r in results.items() if cid.startswith("soak-a")}
+        assert len(algo) == 500 and len(results) == 1000
+        for cid, outcome in algo.items():
+            assert isinstance(outcome, AlgoOrder), (cid, repr(outcome))
+            held = sim.algo_order(client_algo_id=cid)
+            assert held is not None and audit.accepted[cid] == 1, cid
+            assert held.algo_id == outcome.algo_id and held.status == "CANCELED", cid
+        assert not any(isinstance(r, BinanceError) and not isinstance(r, OrderRejected)
+                       for r in results.values())  # fmt: skip
+        faults = Counter(
+            r.fault
+            for r in audit.requests
+            if r.fault and (r.method, r.path) == ("POST", "/fapi/v1/algoOrder")
+        )
+        cancel_faults = [r for r in audit.requests if r.fault and r.method == "DELETE"]
+        assert len(cancel_faults) >= 20  # the cancels met the faults too
+        assert faults["unknown_not_executed"] >= 10 and faults["drop_before_execute"] >= 5
+        resends = _check_resend_discipline(audit.requests, "/fapi/v1/algoOrder")
+        assert resends >= faults["unknown_not_executed"] + faults["drop_before_execute"]
