@@ -29,6 +29,15 @@ def _places(step: Decimal) -> int:
     return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
+def _decimals(value: Decimal) -> int:
+    """Decimals of ``value`` once trailing zeros are dropped ("0.0100" has 2)."""
+    return _places(value.normalize()) if value.is_finite() and value else 0
+
+
+def _precision_error() -> ApiError:
+    return ApiError(-1111, "Precision is over the maximum defined for this asset.")
+
+
 @attrs.frozen(kw_only=True)
 class SymbolSpec:
     """One perpetual contract and its filters."""
@@ -76,7 +85,10 @@ class SymbolSpec:
         return f"{value:.{self.qty_places}f}"
 
     def check_price(self, price: Decimal) -> None:
-        """PRICE_FILTER: -4013 below minPrice, -4002 above maxPrice, -4014 off the tick."""
+        """-1111 more decimals than ``pricePrecision``; then PRICE_FILTER: -4013 below
+        minPrice, -4002 above maxPrice, -4014 off the tick."""
+        if _decimals(price) > self.price_precision:
+            raise _precision_error()
         if self.min_price and price < self.min_price:
             raise ApiError(-4013, "Price less than min price.")
         if self.max_price and price > self.max_price:
@@ -85,7 +97,10 @@ class SymbolSpec:
             raise ApiError(-4014, "Price not increased by tick size.")
 
     def check_qty(self, qty: Decimal, *, market: bool) -> None:
-        """LOT_SIZE (MARKET_LOT_SIZE for MARKET): -4003, -4004, -4005, -4023."""
+        """-1111 more decimals than ``quantityPrecision``; then LOT_SIZE (MARKET_LOT_SIZE for
+        MARKET): -4003, -4004, -4005, -4023."""
+        if _decimals(qty) > self.quantity_precision:
+            raise _precision_error()
         if qty <= 0:
             raise ApiError(-4003, "Quantity less than or equal to zero.")
         low, high, step = (

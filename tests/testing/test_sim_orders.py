@@ -136,8 +136,10 @@ async def test_duplicate_open_client_id_refused_but_reusable_after(sim: Simulato
         (limit(price="49000.05"), -4014, "Price not increased by tick size."),
         (limit(price="100"), -4013, "Price less than min price."),
         (limit(price="900000"), -4002, "Price greater than max price."),
-        (limit(qty="0.0015"), -4023, "Quantity not increased by step size."),
-        (limit(qty="0.0001"), -4004, "Quantity less than min quantity."),
+        (limit(qty="0.0015"), -1111, "Precision is over the maximum defined for this asset."),
+        (limit(price="49000.001"), -1111, "Precision is over the maximum defined for this asset."),
+        (market(qty="0.0101"), -1111, None),
+        (limit(qty="0.0001"), -1111, None),  # below minQty, but first too precise
         (limit(qty="1001"), -4005, "Quantity greater than max quantity."),
         (market(qty="121"), -4005, "Quantity greater than max quantity."),
         (limit(qty="0"), -4003, "Quantity less than or equal to zero."),
