@@ -1,4 +1,5 @@
-"""Rate limits: IP weight windows, account order windows, 429s and escalating 418 bans."""
+"""Rate limits: IP weight windows, account order windows, 429s and escalating 418 bans
+(repeated violation after a 429, past a grace period for requests already in flight)."""
 
 from __future__ import annotations
 
@@ -51,9 +52,15 @@ class RateLimitConfig:
     order_limits: tuple[tuple[int, str, int], ...] = attrs.field(
         default=((300, "SECOND", 10), (1200, "MINUTE", 1)), converter=_order_limits
     )
-    #: After a 429, the IP may send this many further requests in the same window (answered
-    #: as usual); the next one is answered 418 and the IP is banned.
+    #: The ban (418) comes from repeated violation after a 429: a violation is a request over
+    #: the IP's weight limit (one that is answered 429). After the IP's first 429 in a window
+    #: and its grace period, this many further violations in that window are answered 429;
+    #: the next one is answered 418 and the IP is banned. Requests that fit are answered as
+    #: usual and never count.
     ban_after_429s: int = attrs.field(default=3, validator=attrs.validators.ge(0))
+    #: Grace after the IP's first 429 in a window (server clock, ms): violations arriving
+    #: sooner were already in flight when the 429 landed; they are answered 429 and not counted.
+    ban_grace_ms: int = attrs.field(default=1000, validator=[_check_offset, attrs.validators.ge(0)])
     ban_initial_s: float = attrs.field(default=120.0, validator=attrs.validators.gt(0))
     ban_max_s: float = attrs.field(default=3 * 86_400.0, validator=attrs.validators.gt(0))
     #: Phase of every counting window (IP weight and account orders): a window starts at
@@ -126,6 +133,17 @@ class Refusal:
     retry_after_s: int
 
 
+class _Episode:
+    """An IP's 429s in one weight window: when the first came, violations counted since."""
+
+    __slots__ = ("first_ms", "violations", "window_start")
+
+    def __init__(self, window_start: int, first_ms: int) -> None:
+        self.window_start = window_start
+        self.first_ms = first_ms
+        self.violations = 0
+
+
 class _Counter:
     __slots__ = ("count", "start")
 
@@ -158,7 +176,7 @@ class RateLimiter:
         self._shortest = shortest
         self._weights: dict[str, _Counter] = {}
         self._orders: dict[tuple[str, str], _Counter] = {}
-        self._last_429: dict[str, tuple[int, int]] = {}  # ip -> (window start, further 429s)
+        self._episodes: dict[str, _Episode] = {}  # ip -> its 429 episode in a window
         self._bans: dict[str, int] = {}  # ip -> banned until (ms)
         self._ban_count: dict[str, int] = {}
 
@@ -206,7 +224,7 @@ class RateLimiter:
         self._ban_count[ip] = count + 1
         until = now_ms + int(seconds * 1000)
         self._bans[ip] = until
-        self._last_429.pop(ip, None)
+        self._episodes.pop(ip, None)
         return until
 
     def weight_429(self, ip: str, now_ms: int) -> Refusal:
@@ -223,34 +241,37 @@ class RateLimiter:
             retry_after_s=window.retry_after_s(now_ms),
         )
 
-    def note_429(self, ip: str, now_ms: int) -> None:
-        """Mark the IP's current window as one in which it was answered 429."""
+    def note_429(self, ip: str, now_ms: int) -> _Episode:
+        """The IP was answered 429 now: its episode in this window (started by the first 429)."""
         start = self.weight_window.start(now_ms)
-        last = self._last_429.get(ip)
-        if last is None or last[0] != start:
-            self._last_429[ip] = (start, 0)
+        episode = self._episodes.get(ip)
+        if episode is None or episode.window_start != start:
+            episode = _Episode(start, now_ms)
+            self._episodes[ip] = episode
+        return episode
 
     def admit_weight(self, ip: str, weight: int, now_ms: int) -> Refusal | None:
         """Consume ``weight`` for ``ip``, or refuse it.
 
-        429 when the weight would go over the limit (nothing consumed). After a 429, every
-        further request from the IP in that same window counts; the one that makes more than
-        ``ban_after_429s`` of them is answered 418 and the IP is banned.
+        429 when the weight would go over the limit (nothing consumed): a violation. The first
+        429 in a window starts the IP's episode; violations within ``ban_grace_ms`` of it were
+        in flight and do not count; after that, the one that makes more than
+        ``ban_after_429s`` is answered 418 and the IP is banned.
         """
+        counter = self._weight_counter(ip, now_ms)
+        if not weight or counter.count + weight <= self.weight_window.limit:
+            counter.count += weight
+            return None
         start = self.weight_window.start(now_ms)
-        last = self._last_429.get(ip)
-        if last is not None and last[0] == start:
-            further = last[1] + 1
-            if further > self.config.ban_after_429s:
+        episode = self._episodes.get(ip)
+        if episode is None or episode.window_start != start:
+            self.note_429(ip, now_ms)
+        elif now_ms - episode.first_ms >= self.config.ban_grace_ms:
+            episode.violations += 1
+            if episode.violations > self.config.ban_after_429s:
                 until = self.ban(ip, now_ms)
                 return self.ban_refusal(ip, until, now_ms)
-            self._last_429[ip] = (start, further)
-        counter = self._weight_counter(ip, now_ms)
-        if weight and counter.count + weight > self.weight_window.limit:
-            self.note_429(ip, now_ms)
-            return self.weight_429(ip, now_ms)
-        counter.count += weight
-        return None
+        return self.weight_429(ip, now_ms)
 
     def refund_weight(self, ip: str, weight: int, now_ms: int) -> None:
         """Give back weight of a request the exchange did not count (503 unavailable, -1008)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from binance_async.testing import RateLimitConfig, Simulator
+from binance_async.testing.ratelimit import RateLimiter
 
 T0 = 1_700_000_040_000  # a multiple of 60 s
 WEIGHT = "X-MBX-USED-WEIGHT-10S"
@@ -20,6 +21,7 @@ def limits() -> RateLimitConfig:
         order_limits=((5, "SECOND", 10), (8, "MINUTE", 1)),
         ban_after_429s=2,
         ban_initial_s=2,
+        ban_grace_ms=0,
     )
 
 
@@ -84,14 +86,61 @@ async def test_ignoring_429s_gets_banned_and_bans_double(sim: Simulator, client)
     assert sim.audit.status_count(418) == 6 and sim.audit.status_count(429) == 6
 
 
-async def test_any_request_after_a_429_counts_toward_the_ban(sim: Simulator, client) -> None:
-    """After a 429, further requests in that window count even when they are admitted."""
+async def test_only_violations_after_a_429_count_toward_the_ban(sim: Simulator, client) -> None:
+    """After a 429, requests that fit are answered as usual and never count; only further
+    requests over the limit (each answered 429) do."""
     sim.preload_weight("127.0.0.1", 18)
     r = await client.public("GET", "/fapi/v1/depth", {"symbol": "BTCUSDT", "limit": 100})
     assert r.status == 429
-    assert (await client.public("GET", "/fapi/v1/ping")).status == 200  # further 1, fits
-    assert (await client.public("GET", "/fapi/v1/ping")).status == 200  # further 2, fits
-    assert (await client.public("GET", "/fapi/v1/ping")).status == 418  # further 3: banned
+    assert (await client.public("GET", "/fapi/v1/ping")).status == 200  # fits: not counted
+    assert (await client.public("GET", "/fapi/v1/ping")).status == 200  # fits: not counted
+    over = [(await client.public("GET", "/fapi/v1/ping")).status for _ in range(3)]
+    assert over == [429, 429, 418]  # violations 1 and 2 tolerated, the 3rd banned
+
+
+async def test_requests_in_flight_when_the_429_lands_earn_no_ban(sim: Simulator) -> None:
+    """Violations within ban_grace_ms of the first 429 were in flight: 429, never a ban; after
+    the grace they count (server clock)."""
+    limiter = RateLimiter(
+        RateLimitConfig(weight_limit=10, ban_after_429s=1, ban_grace_ms=500, ban_initial_s=60)
+    )
+    now = T0 + 1000
+    assert limiter.admit_weight("ip", 10, now) is None
+    statuses = [limiter.admit_weight("ip", 1, now + dt) for dt in range(0, 500, 10)]
+    assert {r.status for r in statuses if r is not None} == {429} and None not in statuses
+    assert limiter.banned_until("ip", now + 499) is None
+    first = limiter.admit_weight("ip", 1, now + 500)  # violation 1: tolerated
+    second = limiter.admit_weight("ip", 1, now + 501)  # violation 2: banned
+    assert first is not None and first.status == 429
+    assert second is not None and (second.status, second.code) == (418, -1003)
+    assert limiter.banned_until("ip", now + 502) == now + 501 + 60_000
+
+
+async def test_a_new_window_starts_a_new_episode_and_grace(sim: Simulator) -> None:
+    """429s in one window do not carry into the next: its first 429 gets its own grace."""
+    limiter = RateLimiter(
+        RateLimitConfig(weight_limit=10, ban_after_429s=0, ban_grace_ms=2000, ban_initial_s=60)
+    )
+    start = T0
+    limiter.preload_weight("ip", 10, start)
+    assert limiter.admit_weight("ip", 1, start + 100) is not None  # 429: episode starts
+    nxt = start + 60_000
+    limiter.preload_weight("ip", 10, nxt)
+    refused = limiter.admit_weight("ip", 1, nxt + 2100)  # first 429 of this window
+    assert refused is not None and refused.status == 429
+    assert limiter.admit_weight("ip", 1, nxt + 4099).status == 429  # type: ignore[union-attr]
+    banned = limiter.admit_weight("ip", 1, nxt + 4100)
+    assert banned is not None and banned.status == 418
+
+
+def test_ban_thresholds_are_validated() -> None:
+    """ban_grace_ms is a non-negative int of milliseconds; ban_after_429s non-negative."""
+    with pytest.raises(ValueError, match="ban_grace_ms"):
+        RateLimitConfig(ban_grace_ms=1.5)  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        RateLimitConfig(ban_grace_ms=-1)
+    with pytest.raises(ValueError):
+        RateLimitConfig(ban_after_429s=-1)
 
 
 async def test_weight_is_per_ip(sim: Simulator, make_client) -> None:
