@@ -46,6 +46,13 @@ class KeyEntry:
     hmac_secret: bytes | None = attrs.field(default=None, repr=False)
     public_key: PublicKey | None = attrs.field(default=None, repr=False)
 
+    @property
+    def kind(self) -> KeyKind:
+        """``hmac``, ``rsa`` or ``ed25519``."""
+        if self.hmac_secret is not None:
+            return "hmac"
+        return "rsa" if isinstance(self.public_key, rsa.RSAPublicKey) else "ed25519"
+
 
 def verify_signature(entry: KeyEntry, payload: bytes, signature: str) -> bool:
     """Whether ``signature`` (form-decoded value of the parameter) signs ``payload``.
@@ -91,6 +98,10 @@ class KeyStore:
     def get(self, api_key: str) -> KeyEntry | None:
         """The entry for ``api_key``, if registered."""
         return self._keys.get(api_key)
+
+    def entries(self) -> list[KeyEntry]:
+        """Every registered key, in registration order."""
+        return list(self._keys.values())
 
     def register(
         self,

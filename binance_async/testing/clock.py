@@ -86,6 +86,11 @@ class SimClock:
         self._frozen_ms = None
 
     @property
+    def drift_ppm(self) -> float:
+        """How fast (positive) or slow the clock runs, in parts per million."""
+        return self._drift_ppm
+
+    @property
     def frozen(self) -> bool:
         """Whether the clock is frozen."""
         return self._frozen_ms is not None

@@ -32,6 +32,9 @@ _TIME = ("GET", "/fapi/v1/time")
 _JSON = "application/json"
 _FORM = "application/x-www-form-urlencoded"
 _UNKNOWN = {"code": -1000, "msg": "Unknown error, please check your request or try again later."}
+#: The certain-failure 503: the docs give its message only ("Service Unavailable."), which is
+#: what tells it from the unknown-outcome 503; the body is JSON like every other error.
+_SERVICE_UNAVAILABLE = {"code": -1000, "msg": "Service Unavailable."}
 _THROTTLED = {
     "code": -1008,
     "msg": (
@@ -281,7 +284,7 @@ class Pipeline:
         if kind == "unknown_not_executed":
             return _json(503, _UNKNOWN, -1000)
         if kind == "unavailable":
-            return _Answer(status=503, body=b"Service Unavailable.", content_type="text/plain")
+            return _json(503, _SERVICE_UNAVAILABLE, -1000)
         if kind == "throttled":
             return _json(503, _THROTTLED, -1008)
         if kind == "drop_before_execute":

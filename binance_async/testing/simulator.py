@@ -8,7 +8,9 @@ import socket
 import warnings
 from decimal import Decimal
 from types import TracebackType
+from typing import Any
 
+import attrs
 from aiohttp import web
 
 from .accounts import BOTH
@@ -17,14 +19,41 @@ from .audit import Audit
 from .auth import Credentials, KeyKind
 from .books import Income, UserTrade
 from .clock import SimClock
+from .control import CONTROL_PREFIX, ControlApi
 from .engine import Order, Position
 from .faults import FaultKind, FaultPlan
+from .jsonerrors import json_errors
 from .market import SymbolSpec
 from .ratelimit import RateLimitConfig
 from .server import Pipeline
 from .state import ExchangeState
 
 __all__ = ["Simulator"]
+
+#: What ``Simulator.reset`` replaces with a fresh exchange's (keys and clock stay).
+_RESET_FIELDS = (
+    "market",
+    "engine",
+    "algos",
+    "limiter",
+    "buckets",
+    "faults",
+    "audit",
+    "listen_keys",
+    "time_outliers",
+    "countdowns",
+)
+
+
+def _plain(_: object, __: object, value: object) -> object:
+    """attrs.asdict: sets and tuples as (sorted) lists, decimals as strings (JSON-ready)."""
+    if isinstance(value, frozenset | set):
+        return sorted(list(v) if isinstance(v, tuple) else v for v in value)
+    if isinstance(value, tuple):
+        return [list(v) if isinstance(v, tuple) else v for v in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
 
 
 class Simulator:
@@ -40,6 +69,9 @@ class Simulator:
     ``maker_commission`` / ``taker_commission``: fee rates on fills (0 by default).
     ``tick_interval_s``: how often a background task runs time-driven work (countdowns of
     ``countdownCancelAll``, GTD expiries) when no request comes; it stops with ``aclose``.
+
+    ``control_token``: serve the control API (``binance_async.testing.control``) under
+    ``/_sim/`` to requests that carry this token; None (default): not served at all.
     """
 
     def __init__(
@@ -54,11 +86,17 @@ class Simulator:
         maker_commission: Decimal = Decimal(0),
         taker_commission: Decimal = Decimal(0),
         tick_interval_s: float = 0.01,
+        control_token: str | None = None,
     ) -> None:
         if tick_interval_s <= 0:
             raise ValueError(f"tick_interval_s: must be positive, got {tick_interval_s}")
+        if control_token is not None and not control_token:
+            raise ValueError("control_token: must not be empty")
         self._host = host
         self._port = port
+        self._control_token = control_token
+        self._seed = seed
+        self._initial_balance = Decimal(initial_balance_usdt)
         self._state = ExchangeState.create(
             rate_limits=rate_limits,
             seed=seed,
@@ -89,7 +127,11 @@ class Simulator:
         """Bind and serve (the port is known once this returns)."""
         if self._runner is not None:
             return
-        app = web.Application()
+        app = web.Application(middlewares=[json_errors])
+        if self._control_token is not None:
+            control = ControlApi(self, self._control_token)
+            app.router.add_route("*", CONTROL_PREFIX, control.handle)
+            app.router.add_route("*", CONTROL_PREFIX + "/{tail:.*}", control.handle)
         app.router.add_route("*", "/{tail:.*}", Pipeline(self._state).handle)
         runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=0.25)
         await runner.setup()
@@ -294,6 +336,54 @@ class Simulator:
         processing, so a request now past its recvWindow is refused -1021).
         """
         self._state.faults.inject_next(kind, count, endpoint, delay_s)
+
+    # -- whole state ----------------------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Back to a fresh exchange: orders, algo orders, positions, balances (the initial one),
+        marks, user trades, the audit, weight and order counters, bans, buckets, queued faults,
+        time outliers, countdowns and listen keys are forgotten. Kept: the registered keys,
+        the clock, the limits, the latency, the fee rates and the fault plan (its random
+        draws start again from the seed)."""
+        state = self._state
+        plan = state.faults.plan
+        engine = state.engine
+        maker, taker = engine.maker_commission, engine.taker_commission
+        fresh = ExchangeState.create(
+            rate_limits=state.limiter.config, seed=self._seed, initial_balance=self._initial_balance
+        )
+        for name in _RESET_FIELDS:
+            setattr(state, name, getattr(fresh, name))
+        state.faults.set_plan(plan)
+        self.set_commission(maker=maker, taker=taker)
+
+    def status(self) -> dict[str, Any]:
+        """What the control API's ``GET /_sim/status`` shows (JSON-ready)."""
+        state = self._state
+        clock = state.clock
+        limits = state.limiter.config
+        plan = state.faults.plan
+        return {
+            "base_url": self._base_url,
+            "server_time_ms": clock.now_ms(),
+            "clock": {
+                "now_ms": clock.now_ms(),
+                "offset_ms": round(clock.offset_ms, 3),
+                "drift_ppm": clock.drift_ppm,
+                "frozen": clock.frozen,
+            },
+            "rate_limits": attrs.asdict(limits, value_serializer=_plain),
+            "latency": {
+                "request_ms": state.request_delay_s * 1000,
+                "response_ms": state.response_delay_s * 1000,
+            },
+            "faults": None if plan is None else attrs.asdict(plan, value_serializer=_plain),
+            "keys": [
+                {"api_key": e.api_key, "kind": e.kind, "account": e.account}
+                for e in state.keys.entries()
+            ],
+            "marks": {symbol: str(state.market.mark(symbol)) for symbol in state.market.symbols},
+        }
 
     @property
     def audit(self) -> Audit:

@@ -320,7 +320,7 @@ async def test_faults_apply_to_the_algo_endpoint(sim: Simulator, client: RawClie
     assert sim.algo_order(client_algo_id="u1").status == "CANCELED"  # type: ignore[union-attr]
     sim.set_faults(FaultPlan(unavailable=1.0, endpoints={("POST", ALGO)}))
     down = await client.signed("POST", ALGO, algo(clientAlgoId="u4"))
-    assert (down.status, down.body) == (503, b"Service Unavailable.")
+    assert (down.status, down.json["msg"]) == (503, "Service Unavailable.")
     sim.set_faults(None)
     assert (await client.signed("POST", ALGO, algo(clientAlgoId="u4"))).status == 200
 

@@ -57,12 +57,13 @@ async def test_fault_kinds_answering_json(
         assert follow.code == (None if executed else -2013)
 
 
-async def test_unavailable_is_plain_text_and_not_counted(sim: Simulator, client) -> None:
-    """'Service Unavailable.' is text/plain, not executed, and not counted on the order windows."""
+async def test_unavailable_is_json_and_not_counted(sim: Simulator, client) -> None:
+    """'Service Unavailable.' is JSON with a code (its msg tells it from the unknown-outcome
+    503), not executed, and not counted on the order windows."""
     sim.inject_next("unavailable")
     r = await client.signed("POST", ORDER, market("u1"))
-    assert (r.status, r.body) == (503, b"Service Unavailable.")
-    assert r.headers["Content-Type"].startswith("text/plain")
+    assert (r.status, r.json) == (503, {"code": -1000, "msg": "Service Unavailable."})
+    assert r.headers["Content-Type"].startswith("application/json")
     assert r.headers["X-MBX-ORDER-COUNT-1M"] == "0"
     assert sim.order(client_order_id="u1") is None
 
