@@ -108,13 +108,6 @@ async def _demo(signals: int, concurrency: int) -> int:
         return 0 if ok else 1
 
 
-async def _simulator(host: str, port: int) -> int:
-    from .testing import serve_forever
-
-    await serve_forever(host, port)
-    return 0
-
-
 async def _clock(exchange: str, base_url: str | None, samples: int) -> int:
     """Estimate the offset to ``exchange``'s clock and print it."""
     import aiohttp
@@ -144,9 +137,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     demo = sub.add_parser("demo", help="run a signal executor against the embedded simulator")
     demo.add_argument("--signals", type=int, default=40)
     demo.add_argument("--concurrency", type=int, default=20)
+    from .testing.cli import add_arguments as add_simulator_arguments
+    from .testing.cli import run as run_simulator
+
     sim = sub.add_parser("simulator", help="serve the embedded exchange simulator")
-    sim.add_argument("--host", default="127.0.0.1")
-    sim.add_argument("--port", type=int, default=8765)
+    add_simulator_arguments(sim)
     clock = sub.add_parser("clock", help="estimate the offset to an exchange's clock")
     clock.add_argument(
         "--exchange",
@@ -165,7 +160,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "demo":
             return asyncio.run(_demo(args.signals, args.concurrency))
         if args.command == "simulator":
-            return asyncio.run(_simulator(args.host, args.port))
+            return run_simulator(args)
         return asyncio.run(_clock(args.exchange, args.base_url, args.samples))
     except KeyboardInterrupt:
         return 130
