@@ -23,6 +23,14 @@ Beyond the answering faults: ``RateLimitConfig(window_offset_ms=...)`` or
 (then checked against the server's time at processing); ``sim.inject_time_outlier(offset_ms)``
 makes the next GET /fapi/v1/time answer a bogus ``serverTime``.
 
+As a server for other processes: ``python -m binance_async simulator`` (``serve.py``,
+``cli.py``) with fixed keys, limits, clock, latency and a fault plan, and a control API under
+``/_sim/`` behind a token (``control.py``; ``Simulator(control_token=...)`` serves it too).
+``sim.reset()`` forgets what happened (orders, balances, audit, counters, bans) and keeps the
+keys and settings. For pytest, ``binance_async.pytest_plugin`` (outside this package: it is the
+bridge to the client) gives the fixtures ``binance_simulator``, ``binance_credentials`` and
+``binance_client``.
+
 Scripting the market: ``sim.set_mark_price`` moves the one price (resting orders that cross
 fill, algo orders trigger); ``sim.trade(symbol, price, qty)`` prints a trade that fills resting
 LIMIT orders partly or fully; ``sim.user_trades()``, ``sim.income()``, ``sim.algo_order()``,
@@ -97,6 +105,31 @@ order/test                            Answers ``{}`` (nothing is created); refus
                                       conditional types with -4120, as /fapi/v1/order does.
 Range edges                           "< 7 days" (allOrders, allAlgoOrders) and "< 1 hour"
                                       (aggTrades) are strict; userTrades allows 7 days.
+Precision (-1111)                     A price (price, stopPrice, triggerPrice) with more
+                                      decimals than ``pricePrecision``, a quantity with
+                                      more than ``quantityPrecision``: -1111 "Precision is
+                                      over the maximum defined for this asset.", before
+                                      min/max/tick/step (-4013 ... -4023); trailing zeros
+                                      do not count ("0.0100" has 2 decimals).
+429 then 418                          A violation is a request over the IP's weight limit
+                                      (answered 429). The first 429 in a window starts an
+                                      episode; violations within ``ban_grace_ms`` (1000)
+                                      of it were in flight and never count; after that,
+                                      ``ban_after_429s`` (3) more are answered 429, the
+                                      next 418. Requests that fit are served and never
+                                      count; a new window starts a new episode; -1015
+                                      (orders) and bucket 429s never lead to a ban. Bans
+                                      last 2 min, doubling per repeat, up to 3 days.
+Error bodies                          Always JSON ``{"code", "msg"}``. "Service
+                                      Unavailable." (the docs give no code) is
+                                      ``{"code": -1000, "msg": "Service Unavailable."}``:
+                                      its msg tells it from the unknown-outcome 503, and
+                                      a client reading the code alone stays cautious. A
+                                      body over 1 MiB: 413 -1000 "Request Entity Too
+                                      Large."; a failure of the simulator itself: 500
+                                      -1000 "Request occur unknown error." (logged).
+Spot paths                            GET /api/v3/ping and /api/v3/time answer as the
+                                      fapi ones, weight 0 (python-binance calls them).
 Other data                            forceOrders [] (nobody is liquidated);
                                       apiTradingStatus without indicators; symbolAdlRisk
                                       "low"; one composite index (DEFIUSDT), asset pairs
@@ -116,7 +149,7 @@ from .engine import Order, Position
 from .faults import FaultKind, FaultPlan
 from .market import SymbolSpec
 from .ratelimit import RateLimitConfig
-from .serve import serve_forever
+from .serve import KeySpec, ServeOptions, serve_forever
 from .simulator import Simulator
 
 __all__ = [
@@ -126,10 +159,12 @@ __all__ = [
     "FaultKind",
     "FaultPlan",
     "Income",
+    "KeySpec",
     "Order",
     "Position",
     "RateLimitConfig",
     "RequestRecord",
+    "ServeOptions",
     "SimClock",
     "Simulator",
     "SymbolSpec",
