@@ -1,5 +1,6 @@
 """The HTTP front: ban -> weight -> bucket -> auth -> timing -> order count -> fault -> handler
--> headers. Time-driven work (countdowns, expiries) runs first on every request.
+-> headers. Time-driven work (countdowns, expiries) runs first on every request. The WebSocket
+API (``wsapi.py``) sends its requests through the same :meth:`Pipeline.answer`.
 
 A request injected with ``delay_before_execute`` is held before all of it; a time answer may
 be shifted by a queued outlier (``Simulator.inject_time_outlier``) after it.
@@ -24,7 +25,7 @@ from .routes import ROUTES, Route
 from .state import ExchangeState
 from .timing import check_timing
 
-__all__ = ["TIME_OUTLIER", "Pipeline"]
+__all__ = ["TIME_OUTLIER", "Answer", "Inbound", "Pipeline"]
 
 #: The audit's ``fault`` of a time answer shifted by ``Simulator.inject_time_outlier``.
 TIME_OUTLIER = "time_outlier"
@@ -47,10 +48,14 @@ _UNCOUNTED = frozenset({"unavailable", "throttled", "http_429", "http_418"})
 
 
 @attrs.define
-class _Answer:
+class Answer:
+    """How the exchange answers one request (the HTTP front and the WebSocket API wrap it)."""
+
     status: int
     body: bytes
     content_type: str = _JSON
+    #: The JSON value of ``body`` (None for a body that is not JSON).
+    payload: object = None
     code: int | None = None
     retry_after_s: int | None = None
     drop: bool = False
@@ -58,7 +63,9 @@ class _Answer:
 
 
 @attrs.define(kw_only=True)
-class _Request:
+class Inbound:
+    """One request as the pipeline sees it: the endpoint (METHOD, path) and where it came from."""
+
     method: str
     path: str
     query: str
@@ -72,17 +79,39 @@ class _Request:
     account: str | None = None
     order_costs: list[tuple[LimitWindow, int]] | None = None
     fault: str | None = None
+    #: Parameters already parsed (the WebSocket API's); None: parsed from query and body.
+    parsed: RequestParams | None = None
+    #: The key a WebSocket API connection is logged on with (``session.logon``): a request
+    #: carrying no API key is the session's, and needs no signature.
+    session: KeyEntry | None = None
+
+    def record(self, status: int | None, code: int | None) -> RequestRecord:
+        """The audit's record of this request, answered ``status`` (None: dropped)."""
+        return RequestRecord(
+            method=self.method,
+            path=self.path,
+            query=self.query,
+            body=self.body,
+            ip=self.ip,
+            api_key=self.api_key,
+            status=status,
+            code=code,
+            server_time_ms=self.now_ms,
+            weight=self.weight,
+            fault=self.fault,
+            account=self.account,
+        )
 
 
-def _json(status: int, payload: object, code: int | None = None) -> _Answer:
-    return _Answer(status=status, body=orjson.dumps(payload), code=code)
+def _json(status: int, payload: object, code: int | None = None) -> Answer:
+    return Answer(status=status, body=orjson.dumps(payload), payload=payload, code=code)
 
 
-def _error(exc: ApiError) -> _Answer:
+def _error(exc: ApiError) -> Answer:
     return _json(exc.status, exc.payload(), exc.code)
 
 
-def _refusal(refusal: Refusal) -> _Answer:
+def _refusal(refusal: Refusal) -> Answer:
     answer = _json(refusal.status, {"code": refusal.code, "msg": refusal.msg}, refusal.code)
     answer.retry_after_s = refusal.retry_after_s
     return answer
@@ -132,7 +161,7 @@ class Pipeline:
         held_s = state.faults.take_delay(request.method, path)
         if held_s is not None:
             await asyncio.sleep(held_s)
-        req = _Request(
+        req = Inbound(
             method=request.method,
             path=path,
             query=query,
@@ -145,45 +174,38 @@ class Pipeline:
             fault=None if held_s is None else DELAY_BEFORE_EXECUTE,
         )
         state.tick(req.now_ms)
-        answer = self._answer(req)
+        answer = self.answer(req)
         if (req.method, req.path) == _TIME and answer.status == 200:
             self._time_outlier(req, answer)
-        state.audit.record(
-            RequestRecord(
-                method=req.method,
-                path=req.path,
-                query=req.query,
-                body=req.body,
-                ip=req.ip,
-                api_key=req.api_key,
-                status=None if answer.drop else answer.status,
-                code=answer.code,
-                server_time_ms=req.now_ms,
-                weight=req.weight,
-                fault=req.fault,
-                account=req.account,
-            )
-        )
+        state.audit.record(req.record(None if answer.drop else answer.status, answer.code))
+        return await self.respond(request, req, answer)
+
+    async def respond(
+        self, request: web.Request, req: Inbound, answer: Answer
+    ) -> web.StreamResponse:
+        """Send ``answer`` after its delays, or drop the connection."""
         if answer.delay_s:
             await asyncio.sleep(answer.delay_s)
         if answer.drop:
             if request.transport is not None:
                 request.transport.abort()
             return web.Response(status=500)  # never written: the connection is gone
-        if state.response_delay_s:
-            await asyncio.sleep(state.response_delay_s)
+        if self.state.response_delay_s:
+            await asyncio.sleep(self.state.response_delay_s)
         return web.Response(
-            status=answer.status, body=answer.body, headers=self._headers(req, answer)
+            status=answer.status, body=answer.body, headers=self.headers(req, answer)
         )
 
-    def _time_outlier(self, req: _Request, answer: _Answer) -> None:
+    def _time_outlier(self, req: Inbound, answer: Answer) -> None:
         """Shift this time answer's ``serverTime`` if an outlier is queued (audit: its fault)."""
         shift = self.state.time_outliers.take()
         if shift is not None:
-            answer.body = orjson.dumps({"serverTime": req.now_ms + shift})
+            answer.payload = {"serverTime": req.now_ms + shift}
+            answer.body = orjson.dumps(answer.payload)
             req.fault = TIME_OUTLIER
 
-    def _headers(self, req: _Request, answer: _Answer) -> dict[str, str]:
+    def headers(self, req: Inbound, answer: Answer) -> dict[str, str]:
+        """Content type, used weight, order counts (order endpoints) and Retry-After."""
         limiter = self.state.limiter
         headers = {
             "Content-Type": answer.content_type,
@@ -198,7 +220,8 @@ class Pipeline:
             headers["Retry-After"] = str(answer.retry_after_s)
         return headers
 
-    def _answer(self, req: _Request) -> _Answer:
+    def answer(self, req: Inbound) -> Answer:
+        """Admit, authenticate, count and run one request (no audit record: the front's job)."""
         route = req.route
         if route is None:
             known = any(path == req.path for _, path in ROUTES)
@@ -209,14 +232,16 @@ class Pipeline:
         except ApiError as exc:
             return _error(exc)
 
-    def _admit_and_run(self, req: _Request, route: Route) -> _Answer:
+    def _admit_and_run(self, req: Inbound, route: Route) -> Answer:
         state = self.state
         limiter = state.limiter
         now = req.now_ms
         until = limiter.banned_until(req.ip, now)
         if until is not None:
             return _refusal(limiter.ban_refusal(req.ip, until, now))
-        parsed = parse_params(req.query, req.body if req.form else b"")
+        parsed = req.parsed
+        if parsed is None:
+            parsed = parse_params(req.query, req.body if req.form else b"")
         weight = route.weight_for(parsed.params)
         refused = limiter.admit_weight(req.ip, weight, now)
         if refused is not None:
@@ -230,12 +255,14 @@ class Pipeline:
             if refused is not None:
                 return _refusal(refused)
         if route.security != "NONE":
-            entry = self._key(req.api_key)
+            session = req.session if req.api_key is None else None
+            entry = session if session is not None else self._key(req.api_key)
             req.account = entry.account
             if parsed.error is not None:
                 raise parsed.error
             if route.security == "SIGNED":
-                _verify(entry, parsed)
+                if session is None or parsed.signature is not None:
+                    _verify(entry, parsed)
                 check_timing(parsed.params, now)
         elif parsed.error is not None:
             raise parsed.error
@@ -270,7 +297,7 @@ class Pipeline:
             answer.delay_s = fault.delay_s
         return answer
 
-    def _fault_before(self, req: _Request, fault: Fault) -> _Answer | None:
+    def _fault_before(self, req: Inbound, fault: Fault) -> Answer | None:
         """The answer of a fault that stops the request before it is executed, if it is one."""
         state = self.state
         limiter = state.limiter
@@ -288,7 +315,7 @@ class Pipeline:
         if kind == "throttled":
             return _json(503, _THROTTLED, -1008)
         if kind == "drop_before_execute":
-            return _Answer(status=0, body=b"", drop=True)
+            return Answer(status=0, body=b"", drop=True)
         if kind == "http_429":
             limiter.note_429(req.ip, now)
             return _refusal(limiter.weight_429(req.ip, now))
