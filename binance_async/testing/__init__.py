@@ -31,6 +31,15 @@ keys and settings. For pytest, ``binance_async.pytest_plugin`` (outside this pac
 bridge to the client) gives the fixtures ``binance_simulator``, ``binance_credentials`` and
 ``binance_client``.
 
+The WebSocket API (``wsapi.py``, ``wsframes.py``) at ``sim.ws_api_url``: ``order.place``,
+``order.modify``, ``order.cancel``, ``order.status``, ``algoOrder.place``, ``algoOrder.cancel``,
+``account.*`` (the v2 REST reads) and ``v2/account.*`` (v3), ``depth``, ``ticker.price``,
+``ticker.book``, ``userDataStream.*``, ``time`` and ``session.logon`` / ``status`` /
+``logout``, each through the REST route's pipeline: one weight, order count, ban, fault and
+audit for both (a fault injected on ``("POST", "/fapi/v1/order")`` hits ``order.place``); the
+handshake costs 5 weight; ``Simulator(ws_api_max_lifetime_s=..., ws_api_ping_interval_s=...,
+ws_api_pong_timeout_s=...)``; ``sim.ws_api_connections``, ``sim.ws_api_drop_connections()``.
+
 Scripting the market: ``sim.set_mark_price`` moves the one price (resting orders that cross
 fill, algo orders trigger); ``sim.trade(symbol, price, qty)`` prints a trade that fills resting
 LIMIT orders partly or fully; ``sim.user_trades()``, ``sim.income()``, ``sim.algo_order()``,
@@ -128,6 +137,31 @@ Error bodies                          Always JSON ``{"code", "msg"}``. "Service
                                       body over 1 MiB: 413 -1000 "Request Entity Too
                                       Large."; a failure of the simulator itself: 500
                                       -1000 "Request occur unknown error." (logged).
+WebSocket API frames                  Unreadable (not JSON, not an object, a bad id,
+                                      method or params, a binary frame): 400 -1135 (the
+                                      spot engine's code for a bad ``params``), ``id`` as
+                                      read or null; unknown method: 400 -1020; neither
+                                      costs weight. A param that is a number with a
+                                      fraction: -1100; null, an object or a list: -1102.
+WebSocket API sessions                session.logon with an HMAC or RSA key: 400 -4056
+                                      "Invalid api key type." (after the weight, key,
+                                      signature and timing checks). Logged on, a request
+                                      without ``apiKey`` is the session's (a signature,
+                                      if sent, is checked against its key); one with
+                                      ``apiKey`` is verified as usual.
+WebSocket API 429 / 418               ``error.data``: ``serverTime`` and ``retryAfter``
+                                      (ms epoch): the ban's end for 418, serverTime plus
+                                      the Retry-After seconds for 429 (and -1015).
+WebSocket API faults                  503s, 429, 418, -1021 in WebSocket form (unavailable:
+                                      ``{"code": -1000, "msg": "Service Unavailable."}``);
+                                      both drops close the connection abruptly, every
+                                      answer due on it lost; a request received is
+                                      processed even if its connection ends first (its
+                                      audit status None). Time outliers: REST only.
+WebSocket API lifetime                Closed with 1001 at ``ws_api_max_lifetime_s``;
+                                      pings carry the server time (ms, text); the pong
+                                      timeout runs from the oldest unanswered ping; on
+                                      the host's monotonic clock, not the exchange's.
 Spot paths                            GET /api/v3/ping and /api/v3/time answer as the
                                       fapi ones, weight 0 (python-binance calls them).
 Other data                            forceOrders [] (nobody is liquidated);

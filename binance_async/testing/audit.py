@@ -57,6 +57,14 @@ class Audit:
         """Append a request record."""
         self.requests.append(record)
 
+    def lost(self, record: RequestRecord) -> None:
+        """The answer to ``record`` never went out (its WebSocket API connection ended first):
+        its status becomes None."""
+        for i in range(len(self.requests) - 1, -1, -1):
+            if self.requests[i] is record:
+                self.requests[i] = attrs.evolve(record, status=None)
+                return
+
     def note_accepted(self, client_order_id: str) -> None:
         """Count one accepted placement of ``client_order_id`` (or of a clientAlgoId)."""
         self.accepted[client_order_id] += 1

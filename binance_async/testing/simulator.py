@@ -27,6 +27,8 @@ from .market import SymbolSpec
 from .ratelimit import RateLimitConfig
 from .server import Pipeline
 from .state import ExchangeState
+from .wsapi import WsApi, WsApiConfig
+from .wsframes import WS_API_PATH
 
 __all__ = ["Simulator"]
 
@@ -70,6 +72,11 @@ class Simulator:
     ``tick_interval_s``: how often a background task runs time-driven work (countdowns of
     ``countdownCancelAll``, GTD expiries) when no request comes; it stops with ``aclose``.
 
+    The WebSocket API is served at ``sim.ws_api_url`` (``binance_async.testing.wsapi``):
+    ``ws_api_max_lifetime_s`` (24 h, as documented) after it opened the server closes a
+    connection; it pings every ``ws_api_ping_interval_s`` (3 min) and drops a connection
+    whose pong has not come ``ws_api_pong_timeout_s`` (10 min) after a ping.
+
     ``control_token``: serve the control API (``binance_async.testing.control``) under
     ``/_sim/`` to requests that carry this token; None (default): not served at all.
     """
@@ -85,6 +92,9 @@ class Simulator:
         windows_start_at_boot: bool = False,
         maker_commission: Decimal = Decimal(0),
         taker_commission: Decimal = Decimal(0),
+        ws_api_max_lifetime_s: float = 86_400.0,
+        ws_api_ping_interval_s: float = 180.0,
+        ws_api_pong_timeout_s: float = 600.0,
         tick_interval_s: float = 0.01,
         control_token: str | None = None,
     ) -> None:
@@ -105,6 +115,14 @@ class Simulator:
         )
         self.set_commission(maker=maker_commission, taker=taker_commission)
         self._tick_s = tick_interval_s
+        self._ws_api = WsApi(
+            self._state,
+            WsApiConfig(
+                max_lifetime_s=ws_api_max_lifetime_s,
+                ping_interval_s=ws_api_ping_interval_s,
+                pong_timeout_s=ws_api_pong_timeout_s,
+            ),
+        )
         self._ticker: asyncio.Task[None] | None = None
         self._runner: web.AppRunner | None = None
         self._base_url: str | None = None
@@ -132,6 +150,7 @@ class Simulator:
             control = ControlApi(self, self._control_token)
             app.router.add_route("*", CONTROL_PREFIX, control.handle)
             app.router.add_route("*", CONTROL_PREFIX + "/{tail:.*}", control.handle)
+        app.router.add_get(WS_API_PATH, self._ws_api.handle)
         app.router.add_route("*", "/{tail:.*}", Pipeline(self._state).handle)
         runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=0.25)
         await runner.setup()
@@ -163,6 +182,7 @@ class Simulator:
             ticker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await ticker
+        await self._ws_api.aclose()
         runner, self._runner = self._runner, None
         if runner is not None:
             await runner.cleanup()
@@ -177,6 +197,23 @@ class Simulator:
         if self._base_url is None:
             raise RuntimeError("Simulator is not started: use 'async with Simulator() as sim'")
         return self._base_url
+
+    # -- WebSocket API --------------------------------------------------------------------------
+
+    @property
+    def ws_api_url(self) -> str:
+        """``ws://host:port/ws-fapi/v1``: the WebSocket API of the running exchange."""
+        return "ws" + self.base_url.removeprefix("http") + WS_API_PATH
+
+    @property
+    def ws_api_connections(self) -> int:
+        """Open WebSocket API connections."""
+        return self._ws_api.connections
+
+    def ws_api_drop_connections(self) -> int:
+        """Drop every WebSocket API connection now, abruptly (answers still due are lost);
+        how many there were."""
+        return self._ws_api.drop_all()
 
     # -- keys -----------------------------------------------------------------------------------
 
