@@ -81,7 +81,9 @@ if TYPE_CHECKING:
     from .reconcile import InterruptedOrder
     from .usdm import UMFutures
     from .usdm.deadman import DeadMansSwitch
+    from .usdm.wsapi import WsApi
     from .venues.usdm import USDM_PRODUCTION_URL, USDM_TESTNET_URL
+    from .wsapi import WsApiStats
 
 __version__ = "0.2.0.dev0"
 
@@ -136,6 +138,8 @@ _WHERE: dict[str, str] = {
     "RetryConfig": "config",
     "ServerClock": "clock",
     "UMFutures": "usdm",
+    "WsApi": "usdm.wsapi",
+    "WsApiStats": "wsapi",
     "USDM_PRODUCTION_URL": "venues.usdm",
     "USDM_TESTNET_URL": "venues.usdm",
     "WindowState": "ratelimits",
@@ -214,6 +218,8 @@ __all__ = [
     "UnknownSymbol",
     "UserTrade",
     "WindowState",
+    "WsApi",
+    "WsApiStats",
     "__version__",
 ]
 

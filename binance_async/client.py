@@ -36,6 +36,7 @@ from .ratelimits import LimitsSnapshot, Priority
 from .reconcile import InterruptedOrder, Reconciler, new_client_order_id
 from .signing import make_signer
 from .venue import Venue
+from .wsapi import WsApiTransport
 
 __all__ = ["ClientBase", "ClientState", "ClientStats"]
 
@@ -105,6 +106,7 @@ class ClientBase:
         private_key: bytes | str | Path | None = None,
         private_key_passphrase: bytes | str | None = None,
         base_url: str | None = None,
+        ws_api_url: str | None = None,
         testnet: bool = False,
         recv_window_ms: int = 5000,
         request_timeout_s: float = 10.0,
@@ -143,8 +145,13 @@ class ClientBase:
         if base_url is None:
             urls = self.venue.testnet if testnet else self.venue.production
             base_url = urls.rest
+            if ws_api_url is None:
+                ws_api_url = urls.ws_api
         elif testnet:
             raise InvalidRequest("give base_url or testnet=True, not both")
+        # A custom base_url without ws_api_url leaves the WebSocket API unset: it is never
+        # guessed (a simulator's client must not reach the real exchange's socket).
+        self._ws_api_url = ws_api_url
         self.config = ClientConfig(
             base_url=base_url,
             recv_window_ms=recv_window_ms,
@@ -182,6 +189,9 @@ class ClientBase:
             time_source=time_source,
             sleep=sleep,
         )
+        self._api_key = key
+        self._session = session
+        self._ws_sessions: set[Any] = set()
         self._reconciler = Reconciler(self._gateway)
         self._amend = Amendments(self._reconciler)
         self._batches = Batches(self._reconciler, self._amend)
@@ -248,6 +258,8 @@ class ClientBase:
             gateway.deadlines.begin_close(timeout_s)
             await self._wait_idle(timeout_s)
             await self._reconciler.settle_interrupted(until - loop.time())
+        for session in list(self._ws_sessions):
+            await session.aclose()
         await gateway.close()
         if self._active:  # whatever was still on the wire fails fast now the transport is shut
             await self._wait_idle(self.config.retry.max_delay_s + 1.0)
@@ -370,6 +382,40 @@ class ClientBase:
     async def _read(self, endpoint: Endpoint, **values: Any) -> Any:
         """Check keyword ``values`` against the endpoint's specs, send, return its model."""
         return await self._call(endpoint, endpoint.wire(values))
+
+    def _ws_api_transport(
+        self, *, rotate_after_s: float, heartbeat_s: float | None, session_logon: bool
+    ) -> WsApiTransport:
+        """A WebSocket API transport sharing this client's limiter, clock and keys.
+
+        Raises :class:`~binance_async.errors.InvalidRequest` without a ``ws_api_url`` (a
+        custom ``base_url`` needs one) or without a key that signs.
+        """
+        if self._ws_api_url is None:
+            raise InvalidRequest("this client has a custom base_url: give ws_api_url too")
+        gw = self._gateway
+        if gw.signer is None or self._api_key is None:
+            raise InvalidRequest("the WebSocket API's order methods need api_key and its secret")
+        http = gw.transport
+        return WsApiTransport(
+            url=self._ws_api_url,
+            api_key=self._api_key,
+            signer=gw.signer,
+            recv_window_ms=self.config.recv_window_ms,
+            methods=self.venue.ws_api_methods,
+            budget=gw.limiter,
+            clock=gw.clock,
+            delay_s=gw.backoff.delay_s,
+            addresses=http.addresses,
+            local=self.config.local_addresses is not None,
+            session=self._session,
+            request_timeout_s=self.config.request_timeout_s,
+            rotate_after_s=rotate_after_s,
+            heartbeat_s=heartbeat_s,
+            session_logon=session_logon,
+            time_source=self._time_source,
+            sleep=gw.sleep,
+        )
 
     # -- exchange rules --------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ clipped to the call's deadline, and to the closing deadline once the client bega
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping
@@ -102,6 +103,8 @@ class Gateway:
         self.venue = venue
         self.config = config
         self.transport = transport
+        #: A view's REST transport, for what ``transport`` does not carry (None: no view).
+        self._rest: Transport | None = None
         self._signer = signer
         self.has_key = has_key
         self._time = time_source
@@ -133,6 +136,11 @@ class Gateway:
         )
         self.stats = GatewayStats()
         self.deadlines = Deadlines(time_source, config.call_deadline_s)
+
+    @property
+    def signer(self) -> Signer | None:
+        """The signer (no repr of it shows key material)."""
+        return self._signer
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -201,7 +209,8 @@ class Gateway:
             raise InvalidRequest(f"{endpoint} needs an API key")
         if endpoint.signed and self._signer is None:
             raise InvalidRequest(f"{endpoint} is signed: give api_secret or private_key")
-        wire = self.transport.encode(params)
+        transport = self.transport if self._rest is None else self._route(endpoint)
+        wire = transport.encode(params)
         weight = endpoint.weight_for(params)
         if deadline_ns is None:
             deadline_ns = self.deadlines.deadline_ns()
@@ -209,7 +218,9 @@ class Gateway:
         timestamp_tries = busy_tries = 0
         while True:
             try:
-                return await self._attempt(endpoint, wire, weight, priority, deadline_ns, ref, sent)
+                return await self._attempt(
+                    transport, endpoint, wire, weight, priority, deadline_ns, ref, sent
+                )
             except InvalidTimestamp as exc:
                 if timestamp_tries >= retry.max_timestamp_retries:
                     raise
@@ -239,6 +250,31 @@ class Gateway:
                     raise
                 await self._backoff(endpoint, exc, busy_tries, deadline_ns, ref)
                 busy_tries += 1
+                if self._rest is not None:  # a read may go over REST while the socket is down
+                    route = self._route(endpoint)
+                    if route is not transport:
+                        transport, wire = route, route.encode(params)
+
+    def _route(self, endpoint: Endpoint) -> Transport:
+        """The transport of a view for ``endpoint``: its own for what it carries (a read only
+        while it is up, so a query never waits for a reconnection), else REST."""
+        transport, rest = self.transport, self._rest
+        assert rest is not None
+        if not transport.carries(endpoint):
+            return rest
+        if endpoint.idempotent and not endpoint.is_order_write and not transport.up:
+            return rest
+        return transport
+
+    def via(self, transport: Transport) -> Gateway:
+        """A view of this gateway that sends what ``transport`` carries over it and the rest
+        over this gateway's transport; the clock, limiter, in-flight gate, deadlines and
+        counters are shared (one budget, one clock for both). Open and close ``transport``
+        yourself; never open or close the view."""
+        view = copy.copy(self)
+        view.transport = transport
+        view._rest = self.transport
+        return view
 
     async def _resync(self, refused: InvalidTimestamp, deadline_ns: int) -> None:
         """Resync the clock for a -1021, within the deadline; the -1021 stands otherwise."""
@@ -272,6 +308,7 @@ class Gateway:
 
     async def _attempt(
         self,
+        transport: Transport,
         endpoint: Endpoint,
         wire: Any,
         weight: int,
@@ -300,6 +337,8 @@ class Gateway:
                 "rate-limit budget",
                 RequestInfo(endpoint.method, endpoint.path, client_order_id=ref),
             )
+        if self._rest is not None and not transport.ready(reservation.address_index):
+            await self._connected(transport, reservation, deadline_ns, endpoint, ref)
         # stamp and sign, after any wait, so a wait never eats the recvWindow
         remaining = self.deadlines.remaining_s(deadline_ns)
         if remaining <= 0:
@@ -313,7 +352,7 @@ class Gateway:
             assert self._signer is not None
             generation = clock.generation
             stamp = clock.now_ms()
-            wire = self.transport.sign(wire, stamp, self._signer)
+            wire = transport.sign(wire, stamp, self._signer)
             timestamp: int | None = stamp
         else:
             generation, timestamp = 0, None
@@ -323,7 +362,7 @@ class Gateway:
         if sent is not None:
             sent.info = info
         # send, observe
-        reply = await self._exchange(endpoint, wire, reservation, timeout, info)
+        reply = await self._exchange(transport, endpoint, wire, reservation, timeout, info)
         # decode
         if not reply.readable:
             raise MalformedAnswer(
@@ -345,8 +384,33 @@ class Gateway:
                 request=info,
             ) from exc
 
+    async def _connected(
+        self,
+        transport: Transport,
+        reservation: Reservation,
+        deadline_ns: int,
+        endpoint: Endpoint,
+        ref: str | None,
+    ) -> None:
+        """Wait, within the deadline, for the connection the request will go on (nothing
+        is stamped yet: the wait never eats the recvWindow)."""
+        info = RequestInfo(endpoint.method, endpoint.path, client_order_id=ref)
+        try:
+            up = await self.deadlines.within(
+                transport.wait_ready(reservation.address_index), deadline_ns, "a connection", info
+            )
+        except BaseException:
+            self.limiter.drop(reservation)
+            raise
+        if not up:
+            self.limiter.drop(reservation)
+            raise TransportError(
+                "the connection is closed; nothing was sent", request=info, sent=False
+            )
+
     async def _exchange(
         self,
+        transport: Transport,
         endpoint: Endpoint,
         wire: Any,
         reservation: Reservation,
@@ -357,9 +421,7 @@ class Gateway:
         answer that is not a 2xx (:class:`IPBanned` for a 418)."""
         self.stats.requests += 1
         try:
-            reply = await self.transport.send(
-                endpoint, wire, reservation.address_index, timeout_s, info
-            )
+            reply = await transport.send(endpoint, wire, reservation.address_index, timeout_s, info)
         except TransportError as exc:
             if exc.sent:
                 self.limiter.release(reservation)
@@ -422,7 +484,14 @@ class Gateway:
         except Closed:
             raise TransportError("the client is closed", request=info, sent=False) from None
         sent = self._time.monotonic_ns()
-        reply = await self._exchange(endpoint, self._time_wire, reservation, self._timeout_s, info)
+        reply = await self._exchange(
+            self._rest or self.transport,
+            endpoint,
+            self._time_wire,
+            reservation,
+            self._timeout_s,
+            info,
+        )
         received = self._time.monotonic_ns()
         try:
             if not reply.readable:

@@ -67,6 +67,23 @@ class HttpTransport:
         """Egress addresses; each is its own weight budget at the exchange."""
         return self._addresses
 
+    def carries(self, endpoint: Endpoint) -> bool:
+        """Every endpoint goes over HTTP."""
+        return True
+
+    @property
+    def up(self) -> bool:
+        """HTTP connects per request: always up."""
+        return True
+
+    def ready(self, address_index: int) -> bool:
+        """HTTP connects per request: always ready."""
+        return True
+
+    async def wait_ready(self, address_index: int) -> bool:
+        """Never waits: HTTP connects per request."""
+        return True
+
     @property
     def is_open(self) -> bool:
         """True between :meth:`open` and :meth:`close`."""

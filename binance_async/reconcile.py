@@ -146,6 +146,16 @@ class _SettlePoint:
         return query.timestamp_ms > self.server_ms and query.sent_ns > self.local_ns
 
 
+class _Tally:
+    """Counters shared by a client's reconcilers (REST, WebSocket API)."""
+
+    __slots__ = ("reconciliations", "resubmissions")
+
+    def __init__(self) -> None:
+        self.reconciliations = 0
+        self.resubmissions = 0
+
+
 #: Never passes: a query loop that waits for its order until the deadline.
 _NEVER = _SettlePoint(1 << 62, 1 << 62)
 
@@ -155,12 +165,35 @@ class Reconciler:
 
     def __init__(self, gateway: Gateway) -> None:
         self._gw = gateway
-        #: Unknown outcomes settled by querying (one per order, per unknown answer).
-        self.reconciliations = 0
-        #: Orders (or modifications) sent again after being proven absent.
-        self.resubmissions = 0
+        self._tally = _Tally()
         #: Placements interrupted by their caller's cancellation, by client id.
         self.interrupted: dict[str, InterruptedOrder[Any]] = {}
+
+    def via(self, gateway: Gateway) -> Reconciler:
+        """A reconciler sending over ``gateway`` (a view of this one's: another transport)
+        that shares this one's counters and interrupted placements."""
+        other = Reconciler(gateway)
+        other._tally = self._tally
+        other.interrupted = self.interrupted
+        return other
+
+    @property
+    def reconciliations(self) -> int:
+        """Unknown outcomes settled by querying (one per order, per unknown answer)."""
+        return self._tally.reconciliations
+
+    @reconciliations.setter
+    def reconciliations(self, value: int) -> None:
+        self._tally.reconciliations = value
+
+    @property
+    def resubmissions(self) -> int:
+        """Orders (or modifications) sent again after being proven absent."""
+        return self._tally.resubmissions
+
+    @resubmissions.setter
+    def resubmissions(self, value: int) -> None:
+        self._tally.resubmissions = value
 
     @property
     def gateway(self) -> Gateway:

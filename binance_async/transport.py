@@ -1,4 +1,4 @@
-"""The transport seam under the gateway's pipeline: HTTP now, the WebSocket API next.
+"""The transport seam under the gateway's pipeline: HTTP, and the WebSocket API.
 
 A transport owns its connections and the shape of its protocol. It builds the wire form of a
 call's parameters once (:meth:`Transport.encode`), stamps and signs it the way its protocol
@@ -8,6 +8,10 @@ The answer comes back as a :class:`Reply`: status, the server's usage counts und
 canonical names (HTTP headers, or a ``rateLimits`` array turned into the same names), and the
 decoded JSON. ``send`` is also where the transport's own errors become
 :class:`~binance_async.errors.TransportError`, chained ``from`` the original.
+
+A connection-oriented transport (the WebSocket API) may carry only some endpoints
+(:meth:`Transport.carries`) and be down for a while (:meth:`Transport.ready`): the gateway
+waits for it before stamping a request, so a reconnection never eats the recvWindow.
 """
 
 from __future__ import annotations
@@ -49,6 +53,23 @@ class Transport(Protocol):
     @property
     def addresses(self) -> tuple[str, ...]:
         """Egress addresses; each is its own weight budget at the exchange."""
+        ...
+
+    def carries(self, endpoint: Endpoint) -> bool:
+        """Whether this transport can send ``endpoint`` (HTTP: every one)."""
+        ...
+
+    @property
+    def up(self) -> bool:
+        """True while some connection takes requests (HTTP: always)."""
+        ...
+
+    def ready(self, address_index: int) -> bool:
+        """True while the address's connection takes requests (HTTP: always)."""
+        ...
+
+    async def wait_ready(self, address_index: int) -> bool:
+        """Wait until the address's connection takes requests; False once closed."""
         ...
 
     async def open(self) -> None:

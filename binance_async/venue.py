@@ -117,3 +117,6 @@ class Venue:
     #: Defaults until ``exchangeInfo`` is loaded.
     limits: tuple[RateLimit, ...]
     codes: CodeTable
+    #: The WebSocket API's methods by REST path and HTTP method (``{"/fapi/v1/order":
+    #: {"POST": "order.place"}}``): the endpoints a WebSocket API session carries.
+    ws_api_methods: Mapping[str, Mapping[str, str]] = attrs.field(factory=dict)

@@ -78,6 +78,8 @@ PUBLIC = {
     "Throttled",
     "TransportError",
     "UMFutures",
+    "WsApi",
+    "WsApiStats",
     "Unauthorized",
     "UnexpectedRedirect",
     "UnknownOutcome",

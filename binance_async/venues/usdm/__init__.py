@@ -30,6 +30,7 @@ __all__ = [
     "USDM",
     "USDM_PRODUCTION_URL",
     "USDM_TESTNET_URL",
+    "WS_API_METHODS",
     "reduces_risk",
 ]
 
@@ -104,6 +105,25 @@ ALGO_ORDERS: OrderFamily[AlgoOrder] = OrderFamily(
     query_by_symbol=False,
 )
 
+#: The WebSocket API's methods for REST endpoints (reference/fapi-rules.md section 8): same
+#: parameters, weights, order counts and answers. The ``v2/account.*`` methods answer as the
+#: v3 REST account endpoints; the unversioned ones as the v2 REST endpoints.
+WS_API_METHODS: Mapping[str, Mapping[str, str]] = {
+    "/fapi/v1/order": {
+        "POST": "order.place",
+        "PUT": "order.modify",
+        "DELETE": "order.cancel",
+        "GET": "order.status",
+    },
+    "/fapi/v1/algoOrder": {"POST": "algoOrder.place", "DELETE": "algoOrder.cancel"},
+    "/fapi/v3/positionRisk": {"GET": "v2/account.position"},
+    "/fapi/v3/balance": {"GET": "v2/account.balance"},
+    "/fapi/v3/account": {"GET": "v2/account.status"},
+    "/fapi/v2/positionRisk": {"GET": "account.position"},
+    "/fapi/v2/balance": {"GET": "account.balance"},
+    "/fapi/v2/account": {"GET": "account.status"},
+}
+
 USDM = Venue(
     name="usdm",
     production=Urls(
@@ -130,6 +150,7 @@ USDM = Venue(
         RateLimit(kind="ORDERS", interval="MINUTE", interval_num=1, limit=1200),
     ),
     codes=CODES,
+    ws_api_methods=WS_API_METHODS,
 )
 
 USDM_PRODUCTION_URL = USDM.production.rest
