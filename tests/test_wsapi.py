@@ -21,6 +21,7 @@ from binance_async import (
     Balance,
     FilterRejected,
     InvalidRequest,
+    IPBanned,
     NoSuchOrder,
     Order,
     Position,
@@ -337,6 +338,33 @@ async def test_a_429_over_the_socket_pauses_and_resends() -> None:
     refused, placed = ws_records(sim, "order.place")
     assert refused.status == 429 and placed.status == 200
     assert sim.audit.status_count(418) == 0
+
+
+async def test_a_418_over_the_socket_bans_both_transports() -> None:
+    """A 418 answer on the socket: every call, over the socket or REST, raises IPBanned at once
+    with the ban's end from data.retryAfter, and nothing reaches the exchange until it ends."""
+    async with (
+        Simulator(rate_limits=RateLimitConfig(ban_initial_s=2.0)) as sim,
+        ws_client(sim) as client,
+        client.ws_api() as ws,
+    ):
+        await ready(client, sim)
+        sim.inject_next("http_418", endpoint=("POST", ORDER))
+        with pytest.raises(IPBanned) as first:
+            await ws.new_order(**limit_buy("ban-1"))
+        (refused,) = ws_records(sim, "order.place")
+        assert refused.status == 418
+        assert orjson.loads(refused.body)["params"]["newClientOrderId"] == "ban-1"
+        assert first.value.until_ms > sim.clock.now_ms()
+        sent = len(sim.audit.requests)
+        for call in (ws.position_risk(), client.ping(), ws.new_order(**limit_buy("ban-2"))):
+            with pytest.raises(IPBanned) as again:
+                await call
+            assert again.value.until_ms == first.value.until_ms
+        assert len(sim.audit.requests) == sent
+        await asyncio.sleep((first.value.until_ms - sim.clock.now_ms()) / 1000 + 0.05)
+        assert (await ws.new_order(**limit_buy("ban-3"))).client_order_id == "ban-3"
+    assert sim.audit.status_count(418) == 1 and sim.audit.accepted["ban-1"] == 0
 
 
 # -- unknown outcomes -----------------------------------------------------------------------
