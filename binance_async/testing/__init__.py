@@ -1,4 +1,4 @@
-"""binance_async.testing: an embedded Binance USDⓈ-M futures exchange for tests and demos.
+"""binance_async.testing: an embedded Binance exchange (USDⓈ-M futures and Spot) for tests.
 
 It enforces the exchange's public rules (signatures over the raw bytes, the timing rule,
 weights and their headers, 429 then 418, order state, filters) and injects faults; it is
@@ -11,11 +11,11 @@ hide::
         ...                                       # talk to sim.base_url
         assert not sim.audit.duplicates()
 
-It serves every row of ``fapi-endpoints.tsv`` (plus ``/api/v3/ping`` and ``/api/v3/time`` at
-weight 0, for python-binance) with the documented parameters, weights, security types and
-answer shapes. Pipeline of every request (``server.py``): time-driven work (countdowns,
-expiries) -> ban -> IP weight (429) -> special bucket (429) -> API key and signature ->
-timing -> account order count (429) -> fault -> handler -> headers.
+It serves every row of ``fapi-endpoints.tsv`` with the documented parameters, weights,
+security types and answer shapes; and Binance Spot's REST API under ``/api/v3`` (``spot/``).
+Pipeline of every request (``server.py``): time-driven work (countdowns, expiries) -> ban
+-> IP weight (429) -> special bucket (429) -> API key and signature -> timing -> account
+order count (429) -> fault -> handler -> headers.
 
 Beyond the answering faults: ``RateLimitConfig(window_offset_ms=...)`` or
 ``Simulator(windows_start_at_boot=True)`` shift where the counting windows start;
@@ -39,6 +39,18 @@ The WebSocket API (``wsapi.py``, ``wsframes.py``) at ``sim.ws_api_url``: ``order
 audit for both (a fault injected on ``("POST", "/fapi/v1/order")`` hits ``order.place``); the
 handshake costs 5 weight; ``Simulator(ws_api_max_lifetime_s=..., ws_api_ping_interval_s=...,
 ws_api_pong_timeout_s=...)``; ``sim.ws_api_connections``, ``sim.ws_api_drop_connections()``.
+
+Spot (``binance_async.testing.spot``) is served on the same ``sim.base_url`` (Binance's is
+another host: one simulator for both keeps tests simple), through the same pipeline, keys,
+faults and audit, with its own exchange and ledger: balances (free / locked; by default
+100000 USDT, 10 BTC, 100 ETH per account), BTCUSDT, ETHUSDT and ETHBTC with Spot's filters,
+its REQUEST_WEIGHT (6000 / min) and RAW_REQUESTS (61000 / 5 min) per IP, its unfilled ORDERS
+count (50 / 10 s, 160000 / day) per account, all set by ``Simulator(spot=SpotConfig(...))``
+(``SpotRateLimitConfig``). Order endpoints: order, order/test, cancelReplace, orderList/oco,
+oto, otoco, order/oco; queries, cancels, account, myTrades and the rest of the docs' list.
+``sim.spot_set_price``, ``sim.spot_trade``, ``sim.spot_balance``, ``sim.spot_order``,
+``sim.spot_open_orders``, ``sim.spot_order_list`` and ``sim.spot`` (fee rates, limits, user
+trades) script and read it.
 
 Scripting the market: ``sim.set_mark_price`` moves the one price (resting orders that cross
 fill, algo orders trigger); ``sim.trade(symbol, price, qty)`` prints a trade that fills resting
@@ -162,8 +174,58 @@ WebSocket API lifetime                Closed with 1001 at ``ws_api_max_lifetime_
                                       pings carry the server time (ms, text); the pong
                                       timeout runs from the oldest unanswered ping; on
                                       the host's monotonic clock, not the exchange's.
-Spot paths                            GET /api/v3/ping and /api/v3/time answer as the
-                                      fapi ones, weight 0 (python-binance calls them).
+Spot: host                            ``/api/v3`` on the futures simulator's host; the
+                                      two venues' weights, order counts and bans are
+                                      separate ledgers; keys, faults and audit shared
+                                      (``audit.accepted`` counts Spot client ids and
+                                      listClientOrderIds with the futures ids).
+Spot: prices and liquidity            One price per symbol is the last and the average
+                                      price (avgPrice, PERCENT_PRICE_BY_SIDE, NOTIONAL of
+                                      market orders); liquidity at it is unlimited; users'
+                                      orders never meet each other (so no self-trade
+                                      prevention ever happens: myPreventedMatches []).
+                                      A crossing LIMIT fills at the price (taker); resting
+                                      orders fill at their own price (maker).
+                                      ``spot_trade`` fills but does not move the price.
+Spot: funds                           Locked at acceptance: quote = price x qty for a BUY
+                                      (stop price, or the price now for a trailing stop
+                                      without one, for a stop-market BUY), base = qty for
+                                      a SELL; an OCO pair holds once (the larger need);
+                                      pending list orders hold nothing until placed. A
+                                      triggered stop-market whose funds fall short, or a
+                                      pending order placed without funds: EXPIRED. Fees
+                                      from what is received, exact Decimals, no rounding.
+Spot: timing                          A timestamp of 16 digits or more (>= 10**15) is in
+                                      microseconds; recvWindow a decimal with up to 3
+                                      places; above 60000: -1131 "recvWindow must be less
+                                      than 60000" (the reference's code; errors.md no
+                                      longer lists it); malformed: -1130.
+Spot: unfilled order count            Counted at admission, given back when the placement
+                                      is refused (cancelReplace keeps it: "not attempted
+                                      still counts"); -1 on every window at an order's
+                                      first fill; -1015 answered 429 without Retry-After
+                                      (as documented).
+Spot: client ids                      newClientOrderId is refused (-2010 "Duplicate order
+                                      sent.") while an open order (PENDING_NEW included)
+                                      of the account on the symbol has it; reusable once
+                                      that order is no longer open (the docs' "unique
+                                      among open orders"). A cancel renames the order to
+                                      the cancel's newClientOrderId (generated if none),
+                                      freeing the old id. listClientOrderId: refused while
+                                      a list with it executes.
+Spot: order lists                     OCO: the first leg to fill or trigger EXPIREs the
+                                      other; cancelling one order cancels the list; OTO /
+                                      OTOCO pending orders are PENDING_NEW until the
+                                      working order is FILLED, EXPIRED if it ends
+                                      unfilled; orderReports RESULT unless asked.
+Spot: codes                           API-side refusals -1013 ("Filter failure: NAME",
+                                      "Price * QTY is zero or less.", "IcebergQty exceeds
+                                      QTY."); matching engine -2010 (balance, duplicate,
+                                      "Order would immediately match and take.", "Order
+                                      would trigger immediately."); iceberg without GTC
+                                      -1014; a bad newOrderRespType / STP mode -1130; an
+                                      unknown order list -2013 (query) / -2011 (cancel);
+                                      DELETE openOrders with none -2011.
 Other data                            forceOrders [] (nobody is liquidated);
                                       apiTradingStatus without indicators; symbolAdlRisk
                                       "low"; one composite index (DEFIUSDT), asset pairs
@@ -185,6 +247,7 @@ from .market import SymbolSpec
 from .ratelimit import RateLimitConfig
 from .serve import KeySpec, ServeOptions, serve_forever
 from .simulator import Simulator
+from .spot import SpotConfig, SpotRateLimitConfig
 
 __all__ = [
     "AlgoOrder",
@@ -201,6 +264,8 @@ __all__ = [
     "ServeOptions",
     "SimClock",
     "Simulator",
+    "SpotConfig",
+    "SpotRateLimitConfig",
     "SymbolSpec",
     "UserTrade",
     "serve_forever",

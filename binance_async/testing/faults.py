@@ -14,7 +14,15 @@ from typing import Literal, get_args
 
 import attrs
 
-__all__ = ["ORDER_ENDPOINTS", "Fault", "FaultInjector", "FaultKind", "FaultPlan", "TimeOutliers"]
+__all__ = [
+    "ORDER_ENDPOINTS",
+    "SPOT_ORDER_ENDPOINTS",
+    "Fault",
+    "FaultInjector",
+    "FaultKind",
+    "FaultPlan",
+    "TimeOutliers",
+]
 
 FaultKind = Literal[
     "unknown_executed",
@@ -32,15 +40,25 @@ FaultKind = Literal[
 FAULT_KINDS: frozenset[str] = frozenset(get_args(FaultKind))
 
 Endpoint = tuple[str, str]
+#: Spot's order endpoints: placing (an order, an order list, cancel-replace) and cancelling.
+SPOT_ORDER_ENDPOINTS: frozenset[Endpoint] = frozenset(
+    [("POST", f"/api/v3/{path}") for path in ("order", "order/cancelReplace", "order/oco")]
+    + [("POST", f"/api/v3/orderList/{kind}") for kind in ("oco", "oto", "otoco")]
+    + [("DELETE", "/api/v3/order"), ("DELETE", "/api/v3/orderList")]
+)
 #: Where the random plan and ``inject_next(..., endpoint=None)`` apply: placing, modifying and
-#: cancelling orders, in one or in batches, and placing and cancelling algo orders.
-ORDER_ENDPOINTS: frozenset[Endpoint] = frozenset(
-    [
-        (method, path)
-        for method in ("POST", "PUT", "DELETE")
-        for path in ("/fapi/v1/order", "/fapi/v1/batchOrders")
-    ]
-    + [("POST", "/fapi/v1/algoOrder"), ("DELETE", "/fapi/v1/algoOrder")]
+#: cancelling orders, in one or in batches, and placing and cancelling algo orders; Spot's
+#: order endpoints too.
+ORDER_ENDPOINTS: frozenset[Endpoint] = (
+    frozenset(
+        [
+            (method, path)
+            for method in ("POST", "PUT", "DELETE")
+            for path in ("/fapi/v1/order", "/fapi/v1/batchOrders")
+        ]
+        + [("POST", "/fapi/v1/algoOrder"), ("DELETE", "/fapi/v1/algoOrder")]
+    )
+    | SPOT_ORDER_ENDPOINTS
 )
 #: Injected only, and taken before the request is processed (:meth:`FaultInjector.take_delay`).
 DELAY_BEFORE_EXECUTE: FaultKind = "delay_before_execute"

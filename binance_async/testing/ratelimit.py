@@ -130,7 +130,8 @@ class Refusal:
     status: int
     code: int
     msg: str
-    retry_after_s: int
+    #: Seconds for the Retry-After header; None: no header (Spot's order-count 429).
+    retry_after_s: int | None
 
 
 class _Episode:
@@ -262,6 +263,11 @@ class RateLimiter:
         if not weight or counter.count + weight <= self.weight_window.limit:
             counter.count += weight
             return None
+        return self.violation(ip, now_ms, self.weight_429(ip, now_ms))
+
+    def violation(self, ip: str, now_ms: int, refusal: Refusal) -> Refusal:
+        """A request over one of the IP's limits, answered ``refusal`` (a 429) unless it is the
+        one that makes the ban: the episode and grace rules of :meth:`admit_weight`."""
         start = self.weight_window.start(now_ms)
         episode = self._episodes.get(ip)
         if episode is None or episode.window_start != start:
@@ -271,7 +277,7 @@ class RateLimiter:
             if episode.violations > self.config.ban_after_429s:
                 until = self.ban(ip, now_ms)
                 return self.ban_refusal(ip, until, now_ms)
-        return self.weight_429(ip, now_ms)
+        return refusal
 
     def refund_weight(self, ip: str, weight: int, now_ms: int) -> None:
         """Give back weight of a request the exchange did not count (503 unavailable, -1008)."""

@@ -106,9 +106,6 @@ _DATA = "/futures/data"
 _MARKET = [
     _route("GET", f"{_V1}/ping", md.ping, 1),
     _route("GET", f"{_V1}/time", md.server_time, 1),
-    # python-binance pings the spot paths first: weightless aliases.
-    _route("GET", "/api/v3/ping", md.ping, 0),
-    _route("GET", "/api/v3/time", md.server_time, 0),
     _route("GET", f"{_V1}/exchangeInfo", md.exchange_info, 1),
     _route("GET", f"{_V1}/depth", md.depth, _depth_weight),
     _route("GET", f"{_V1}/rpiDepth", md.rpi_depth, 20),

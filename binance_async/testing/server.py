@@ -4,11 +4,16 @@ API (``wsapi.py``) sends its requests through the same :meth:`Pipeline.answer`.
 
 A request injected with ``delay_before_execute`` is held before all of it; a time answer may
 be shifted by a queued outlier (``Simulator.inject_time_outlier``) after it.
+
+One pipeline serves one :class:`Venue`: its routes, its ledger of limits, its timing rule and
+what an order request costs on its ORDERS windows. :data:`USDM` is the futures one; Spot
+(``spot/routes.py``) has its own, so the two markets keep separate budgets on one IP.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Mapping
 
 import attrs
 import orjson
@@ -20,12 +25,12 @@ from .call import Call
 from .errors import ApiError, mandatory
 from .faults import DELAY_BEFORE_EXECUTE, ORDER_ENDPOINTS, Fault
 from .params import RequestParams, parse_params
-from .ratelimit import LimitWindow, Refusal
+from .ratelimit import LimitWindow, RateLimiter, Refusal
 from .routes import ROUTES, Route
 from .state import ExchangeState
 from .timing import check_timing
 
-__all__ = ["TIME_OUTLIER", "Answer", "Inbound", "Pipeline"]
+__all__ = ["TIME_OUTLIER", "USDM", "Answer", "Inbound", "Pipeline", "Venue"]
 
 #: The audit's ``fault`` of a time answer shifted by ``Simulator.inject_time_outlier``.
 TIME_OUTLIER = "time_outlier"
@@ -103,6 +108,33 @@ class Inbound:
         )
 
 
+@attrs.frozen(kw_only=True)
+class Venue:
+    """What differs between the markets a pipeline serves."""
+
+    routes: Mapping[tuple[str, str], Route]
+    #: The venue's limiter, read from the state on each request (``reset`` replaces it).
+    limiter: Callable[[ExchangeState], RateLimiter]
+    #: The timing rule of SIGNED requests: raises the refusal.
+    check_timing: Callable[[Mapping[str, str], int], None]
+    #: What an order request (``route.orders != "none"``) costs on each ORDERS window.
+    order_costs: Callable[[RateLimiter, Route], list[tuple[LimitWindow, int]]]
+
+
+def _usdm_costs(limiter: RateLimiter, route: Route) -> list[tuple[LimitWindow, int]]:
+    return limiter.order_costs(batch=route.orders == "batch")
+
+
+def _usdm_limiter(state: ExchangeState) -> RateLimiter:
+    return state.limiter
+
+
+#: USDⓈ-M futures: every route of ``routes.py``.
+USDM = Venue(
+    routes=ROUTES, limiter=_usdm_limiter, check_timing=check_timing, order_costs=_usdm_costs
+)
+
+
 def _json(status: int, payload: object, code: int | None = None) -> Answer:
     return Answer(status=status, body=orjson.dumps(payload), payload=payload, code=code)
 
@@ -146,8 +178,14 @@ def _verify(entry: KeyEntry, parsed: RequestParams) -> None:
 class Pipeline:
     """Answers every request of the simulated exchange, and records it in the audit."""
 
-    def __init__(self, state: ExchangeState) -> None:
+    def __init__(self, state: ExchangeState, venue: Venue = USDM) -> None:
         self.state = state
+        self.venue = venue
+
+    @property
+    def limiter(self) -> RateLimiter:
+        """The venue's limiter now."""
+        return self.venue.limiter(self.state)
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         """Answer one request."""
@@ -170,7 +208,7 @@ class Pipeline:
             ip=request.remote or "",
             api_key=request.headers.get("X-MBX-APIKEY"),
             now_ms=state.clock.now_ms(),
-            route=ROUTES.get((request.method, path)),
+            route=self.venue.routes.get((request.method, path)),
             fault=None if held_s is None else DELAY_BEFORE_EXECUTE,
         )
         state.tick(req.now_ms)
@@ -206,7 +244,7 @@ class Pipeline:
 
     def headers(self, req: Inbound, answer: Answer) -> dict[str, str]:
         """Content type, used weight, order counts (order endpoints) and Retry-After."""
-        limiter = self.state.limiter
+        limiter = self.limiter
         headers = {
             "Content-Type": answer.content_type,
             f"X-MBX-USED-WEIGHT-{limiter.weight_window.label}": str(
@@ -224,7 +262,7 @@ class Pipeline:
         """Admit, authenticate, count and run one request (no audit record: the front's job)."""
         route = req.route
         if route is None:
-            known = any(path == req.path for _, path in ROUTES)
+            known = any(path == req.path for _, path in self.venue.routes)
             msg = f"{req.method} {req.path} is not supported by this exchange."
             return _json(405 if known else 404, {"code": -1020, "msg": msg}, -1020)
         try:
@@ -234,7 +272,7 @@ class Pipeline:
 
     def _admit_and_run(self, req: Inbound, route: Route) -> Answer:
         state = self.state
-        limiter = state.limiter
+        limiter = self.limiter
         now = req.now_ms
         until = limiter.banned_until(req.ip, now)
         if until is not None:
@@ -263,11 +301,11 @@ class Pipeline:
             if route.security == "SIGNED":
                 if session is None or parsed.signature is not None:
                     _verify(entry, parsed)
-                check_timing(parsed.params, now)
+                self.venue.check_timing(parsed.params, now)
         elif parsed.error is not None:
             raise parsed.error
         if route.orders != "none" and req.account is not None:
-            costs = limiter.order_costs(batch=route.orders == "batch")
+            costs = self.venue.order_costs(limiter, route)
             refused = limiter.admit_orders(req.account, costs, now)
             if refused is not None:
                 return _refusal(refused)
@@ -299,8 +337,7 @@ class Pipeline:
 
     def _fault_before(self, req: Inbound, fault: Fault) -> Answer | None:
         """The answer of a fault that stops the request before it is executed, if it is one."""
-        state = self.state
-        limiter = state.limiter
+        limiter = self.limiter
         now = req.now_ms
         kind = fault.kind
         if kind in _UNCOUNTED:

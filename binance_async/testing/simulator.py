@@ -26,6 +26,10 @@ from .jsonerrors import json_errors
 from .market import SymbolSpec
 from .ratelimit import RateLimitConfig
 from .server import Pipeline
+from .spot import SpotConfig
+from .spot.control import SpotControl
+from .spot.records import SpotBalance, SpotOrder, SpotOrderList
+from .spot.routes import SPOT
 from .state import ExchangeState
 from .wsapi import WsApi, WsApiConfig
 from .wsframes import WS_API_PATH
@@ -79,6 +83,11 @@ class Simulator:
 
     ``control_token``: serve the control API (``binance_async.testing.control``) under
     ``/_sim/`` to requests that carry this token; None (default): not served at all.
+
+    Binance Spot is served too, under ``/api/v3`` on the same ``base_url`` (the real one is
+    another host; one simulator for both keeps tests simple): its own balances, symbols,
+    prices, orders and limits (``spot``: a :class:`~binance_async.testing.spot.SpotConfig`),
+    the same keys, faults and audit; ``sim.spot`` and the ``spot_*`` methods drive it.
     """
 
     def __init__(
@@ -97,6 +106,7 @@ class Simulator:
         ws_api_pong_timeout_s: float = 600.0,
         tick_interval_s: float = 0.01,
         control_token: str | None = None,
+        spot: SpotConfig | None = None,
     ) -> None:
         if tick_interval_s <= 0:
             raise ValueError(f"tick_interval_s: must be positive, got {tick_interval_s}")
@@ -112,6 +122,7 @@ class Simulator:
             seed=seed,
             initial_balance=Decimal(initial_balance_usdt),
             windows_start_at_boot=windows_start_at_boot,
+            spot=spot,
         )
         self.set_commission(maker=maker_commission, taker=taker_commission)
         self._tick_s = tick_interval_s
@@ -151,6 +162,7 @@ class Simulator:
             app.router.add_route("*", CONTROL_PREFIX, control.handle)
             app.router.add_route("*", CONTROL_PREFIX + "/{tail:.*}", control.handle)
         app.router.add_get(WS_API_PATH, self._ws_api.handle)
+        app.router.add_route("*", "/api/v3/{tail:.*}", Pipeline(self._state, SPOT).handle)
         app.router.add_route("*", "/{tail:.*}", Pipeline(self._state).handle)
         runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=0.25)
         await runner.setup()
@@ -338,6 +350,45 @@ class Simulator:
         self._state.algos.refresh(self._state.clock.now_ms())
         return self._state.algos.open_orders(account)
 
+    # -- Spot -----------------------------------------------------------------------------------
+
+    @property
+    def spot(self) -> SpotControl:
+        """Spot's prices, trades, balances, orders, order lists, fee rates and limits."""
+        return SpotControl(lambda: self._state)
+
+    def spot_set_price(self, symbol: str, price: Decimal) -> None:
+        """Move a Spot symbol's price (see :meth:`SpotControl.set_price`)."""
+        self.spot.set_price(symbol, price)
+
+    def spot_trade(self, symbol: str, price: Decimal, qty: Decimal) -> None:
+        """Print a Spot trade that fills resting orders (see :meth:`SpotControl.trade`)."""
+        self.spot.trade(symbol, price, qty)
+
+    def spot_order(
+        self, *, client_order_id: str | None = None, order_id: int | None = None
+    ) -> SpotOrder | None:
+        """A Spot order (a copy) by id or client id."""
+        return self.spot.order(client_order_id=client_order_id, order_id=order_id)
+
+    def spot_balance(self, asset: str, account: str = "main") -> SpotBalance:
+        """A Spot balance (free, locked)."""
+        return self.spot.balance(asset, account)
+
+    def spot_open_orders(
+        self, account: str = "main", symbol: str | None = None
+    ) -> list[SpotOrder]:
+        """The account's open Spot orders."""
+        return self.spot.open_orders(account, symbol)
+
+    def spot_order_list(
+        self, *, list_client_order_id: str | None = None, order_list_id: int | None = None
+    ) -> SpotOrderList | None:
+        """A Spot order list (a copy) by id or listClientOrderId."""
+        return self.spot.order_list(
+            list_client_order_id=list_client_order_id, order_list_id=order_list_id
+        )
+
     # -- limits and faults ----------------------------------------------------------------------
 
     @property
@@ -391,6 +442,7 @@ class Simulator:
         )
         for name in _RESET_FIELDS:
             setattr(state, name, getattr(fresh, name))
+        state.spot = state.spot.fresh()
         state.faults.set_plan(plan)
         self.set_commission(maker=maker, taker=taker)
 

@@ -16,13 +16,16 @@ from .engine import Engine
 from .faults import FaultInjector, TimeOutliers
 from .market import Market
 from .ratelimit import RateLimitConfig, RateLimiter
+from .spot.config import SpotConfig
+from .spot.state import SpotState
 
 __all__ = ["ExchangeState"]
 
 
 @attrs.define(kw_only=True)
 class ExchangeState:
-    """Clock, market, engine, algo orders, keys, limits, faults, audit, listen keys, latency."""
+    """Clock, market, engine, algo orders, keys, limits, faults, audit, listen keys, latency;
+    and Spot's exchange, a world apart (``spot``)."""
 
     clock: SimClock
     market: Market
@@ -40,6 +43,7 @@ class ExchangeState:
     #: Bogus serverTime answers queued by ``Simulator.inject_time_outlier``.
     time_outliers: TimeOutliers = attrs.Factory(TimeOutliers)
     countdowns: Countdowns = attrs.Factory(Countdowns)
+    spot: SpotState = attrs.Factory(lambda: SpotState(SpotConfig()))
 
     def tick(self, now_ms: int) -> None:
         """Time-driven work: countdowns that passed cancel their symbol's open orders; GTD
@@ -57,11 +61,12 @@ class ExchangeState:
         seed: int,
         initial_balance: Decimal,
         windows_start_at_boot: bool = False,
+        spot: SpotConfig | None = None,
     ) -> ExchangeState:
         """A fresh exchange with the default symbols.
 
         ``windows_start_at_boot``: every limit window starts at the clock's reading now (plus
-        whole window lengths), instead of at ``rate_limits.window_offset_ms``.
+        whole window lengths), instead of at ``rate_limits.window_offset_ms``; Spot's too.
         """
         market = Market()
         engine = Engine(market, initial_balance=initial_balance)
@@ -71,6 +76,10 @@ class ExchangeState:
             if config.window_offset_ms:
                 raise ValueError("give window_offset_ms or windows_start_at_boot=True, not both")
             config = attrs.evolve(config, window_offset_ms=clock.now_ms())
+        spot = spot or SpotConfig()
+        if windows_start_at_boot and not spot.rate_limits.window_offset_ms:
+            spot_limits = attrs.evolve(spot.rate_limits, window_offset_ms=clock.now_ms())
+            spot = attrs.evolve(spot, rate_limits=spot_limits)
         return cls(
             clock=clock,
             market=market,
@@ -81,4 +90,5 @@ class ExchangeState:
             buckets=RequestBuckets(config),
             faults=FaultInjector(seed),
             audit=Audit(lambda: list(engine.orders.values())),
+            spot=SpotState(spot),
         )

@@ -1,5 +1,5 @@
 """Every endpoint of reference/fapi-endpoints.tsv: served, with its weight, security type and
-documented shape; parameter validation; the special request buckets; the spot aliases."""
+documented shape; parameter validation; the special request buckets; the Spot paths."""
 
 from __future__ import annotations
 
@@ -253,12 +253,15 @@ async def test_kline_weights_by_limit(client: RawClient, limit: int, weight: int
         assert client.sim.audit.requests[-1].weight == weight
 
 
-async def test_spot_aliases_are_weightless(client: RawClient) -> None:
-    """python-binance's first calls: /api/v3/ping and /api/v3/time, weight 0."""
+async def test_spot_paths_count_on_the_spot_ledger(client: RawClient) -> None:
+    """python-binance's first calls, /api/v3/ping and /api/v3/time, are Spot's own routes:
+    weight 1 each on Spot's ledger, nothing on the futures one."""
     ping = await client.public("GET", "/api/v3/ping")
     time = await client.public("GET", "/api/v3/time")
     assert (ping.json, set(time.json)) == ({}, {"serverTime"})
-    assert time.headers["X-MBX-USED-WEIGHT-1M"] == "0"
+    assert time.headers["X-MBX-USED-WEIGHT-1M"] == "2"
+    futures = await client.public("GET", "/fapi/v1/ping")
+    assert futures.headers["X-MBX-USED-WEIGHT-1M"] == "1"
 
 
 @pytest.mark.parametrize(
