@@ -375,9 +375,7 @@ class Simulator:
         """A Spot balance (free, locked)."""
         return self.spot.balance(asset, account)
 
-    def spot_open_orders(
-        self, account: str = "main", symbol: str | None = None
-    ) -> list[SpotOrder]:
+    def spot_open_orders(self, account: str = "main", symbol: str | None = None) -> list[SpotOrder]:
         """The account's open Spot orders."""
         return self.spot.open_orders(account, symbol)
 
