@@ -174,9 +174,7 @@ async def test_spot_and_futures_weights_are_separate_ledgers(client: RawClient) 
 
 
 @pytest.mark.parametrize("kind", ["hmac", "rsa", "ed25519"])
-async def test_signed_with_every_key_type(
-    sim: Simulator, make_client: Any, kind: str
-) -> None:
+async def test_signed_with_every_key_type(sim: Simulator, make_client: Any, kind: str) -> None:
     """HMAC, RSA and Ed25519 signatures over the query string (and the body) verify."""
     raw = make_client(sim.new_credentials(kind))  # type: ignore[arg-type]
     assert (await raw.signed("GET", "/api/v3/account")).status == 200

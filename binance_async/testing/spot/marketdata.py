@@ -1,4 +1,4 @@
-"""Spot's market data: time, ping, exchangeInfo, depth, trades, klines, averages and tickers.
+"""Spot's market data: exchangeInfo, depth, trades, klines, averages and tickers.
 
 One price per symbol (``Simulator.spot_set_price``) is the last price and also the average
 price (``avgPrice``, the filters' reference); candles' open, high, low and close come from its
@@ -31,9 +31,7 @@ __all__ = [
     "exchange_info",
     "historical_trades",
     "klines",
-    "ping",
     "rolling_ticker",
-    "server_time",
     "symbols_count",
     "ticker_24hr",
     "ticker_price",
@@ -52,18 +50,6 @@ _TIME_ZONE = re.compile(r"([+-]?)([0-9]{1,2})(?::([0-9]{2}))?")
 _WINDOW = re.compile(r"([0-9]{1,2})([mhd])")
 _WINDOW_MAX = {"m": 59, "h": 23, "d": 7}
 _WINDOW_MS = {"m": 60_000, "h": 3_600_000, "d": _DAY_MS}
-
-
-def ping(call: Call) -> object:
-    """GET /api/v3/ping."""
-    readers.check_unknown(call.params, ())
-    return {}
-
-
-def server_time(call: Call) -> object:
-    """GET /api/v3/time."""
-    readers.check_unknown(call.params, ())
-    return {"serverTime": call.now_ms}
 
 
 def _symbol_list(params: Mapping[str, str]) -> list[str] | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from .. import marketdata as futures_md
 from ..call import Call, Handler
 from ..errors import ApiError
 from ..ratelimit import LimitWindow, RateLimiter
@@ -115,8 +116,9 @@ def _route(
 
 SPOT_ROUTES: dict[tuple[str, str], Route] = dict(
     [
-        _route("GET", "ping", md.ping, 1),
-        _route("GET", "time", md.server_time, 1),
+        # ping and time answer as the futures ones do
+        _route("GET", "ping", futures_md.ping, 1),
+        _route("GET", "time", futures_md.server_time, 1),
         _route("GET", "exchangeInfo", md.exchange_info, 20),
         _route("GET", "depth", md.depth, _depth_weight),
         _route("GET", "trades", md.trades, 25),
