@@ -108,7 +108,7 @@ class ClientBase:
         base_url: str | None = None,
         ws_api_url: str | None = None,
         testnet: bool = False,
-        recv_window_ms: int = 5000,
+        recv_window_ms: int | float = 5000,
         request_timeout_s: float = 10.0,
         call_deadline_s: float = 60.0,
         close_timeout_s: float = 5.0,
@@ -155,6 +155,7 @@ class ClientBase:
         self.config = ClientConfig(
             base_url=base_url,
             recv_window_ms=recv_window_ms,
+            recv_window_decimals=self.venue.recv_window_decimals,
             request_timeout_s=request_timeout_s,
             call_deadline_s=call_deadline_s,
             close_timeout_s=close_timeout_s,

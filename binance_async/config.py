@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
 
 import attrs
 
@@ -18,16 +20,23 @@ MAX_RECV_WINDOW_MS = 60_000
 RECV_WINDOW_WARN_MS = 10_000
 
 
-def _check_recv_window(_: object, attribute: attrs.Attribute[int], value: int) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-        raise ValueError(f"{attribute.name} must be a positive int of milliseconds, got {value!r}")
+def _check_recv_window(config: ClientConfig, attribute: attrs.Attribute[Any], value: Any) -> None:
+    decimals = config.recv_window_decimals
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        raise ValueError(f"{attribute.name} must be a positive number of ms, got {value!r}")
+    if isinstance(value, float):
+        # Written plainly on the wire: at most the venue's decimals (Spot: 3, microseconds).
+        exponent = Decimal(repr(value)).as_tuple().exponent if math.isfinite(value) else None
+        if not decimals or not isinstance(exponent, int) or exponent < -decimals:
+            allowed = f"at most {decimals} decimals" if decimals else "whole milliseconds (int)"
+            raise ValueError(f"{attribute.name} takes {allowed} on this venue, got {value!r}")
     if value > MAX_RECV_WINDOW_MS:
         raise ValueError(
             f"{attribute.name}={value} exceeds the exchange's maximum of {MAX_RECV_WINDOW_MS} ms"
         )
     if value > RECV_WINDOW_WARN_MS:
         log.warning(
-            "recv_window_ms=%d: a signed request stays valid, and replayable by anyone who "
+            "recv_window_ms=%s: a signed request stays valid, and replayable by anyone who "
             "captures it, for that long; keep it at or below %d ms",
             value,
             RECV_WINDOW_WARN_MS,
@@ -78,7 +87,11 @@ class ClientConfig:
     """Everything about a client except its keys."""
 
     base_url: str
-    recv_window_ms: int = attrs.field(default=5000, validator=_check_recv_window)
+    #: The recvWindow every signed request carries: an int, or a float with up to
+    #: ``recv_window_decimals`` decimals where the venue takes them (Spot).
+    recv_window_ms: int | float = attrs.field(default=5000, validator=_check_recv_window)
+    #: Decimals the venue's recvWindow may carry (0: whole milliseconds).
+    recv_window_decimals: int = attrs.field(default=0, validator=attrs.validators.in_((0, 3)))
     #: One HTTP request, from send to the last byte of the answer.
     request_timeout_s: float = attrs.field(default=10.0, validator=_positive)
     #: The whole call, with its retries and reconciliation.

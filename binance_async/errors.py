@@ -199,6 +199,7 @@ class APIError(BinanceError):
         message: str,
         request: RequestInfo,
         headers: Mapping[str, str] | None = None,
+        data: Any = None,
     ) -> None:
         label = f"{code}" if code is not None else "no code"
         super().__init__(f"{request} -> HTTP {status} ({label}): {message}")
@@ -208,6 +209,9 @@ class APIError(BinanceError):
         self.request = request
         #: The answer's headers (a plain dict), when it had any.
         self.headers: dict[str, str] = dict(headers) if headers is not None else {}
+        #: The error body's ``data``, when it had one (Spot's cancelReplace: each half's
+        #: answer); None otherwise.
+        self.data = data
 
 
 class InvalidTimestamp(APIError):
@@ -318,6 +322,7 @@ def api_error(
     request: RequestInfo,
     table: CodeTable,
     headers: Mapping[str, str] | None = None,
+    data: Any = None,
 ) -> APIError:
     """Build the typed error of an answer: the venue's code table, then the HTTP rules."""
     cls: type[APIError] | None = table.get(code) if code is not None else None
@@ -338,4 +343,6 @@ def api_error(
             cls = MalformedAnswer
         else:
             cls = APIError
-    return cls(status=status, code=code, message=message, request=request, headers=headers)
+    return cls(
+        status=status, code=code, message=message, request=request, headers=headers, data=data
+    )

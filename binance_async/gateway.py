@@ -448,12 +448,14 @@ class Gateway:
         """The typed error of a non-2xx answer, from its Binance body when it has one."""
         code: int | None = None
         data = reply.data
+        body_data: Any = None
         if not reply.readable:
             message = reply.text
         elif isinstance(data, dict):
             raw_code = data.get("code")
             code = raw_code if type(raw_code) is int else None
             message = str(data.get("msg", ""))[:500]
+            body_data = data.get("data")
         else:
             message = str(data)[:500]
         if 300 <= reply.status < 400:
@@ -465,6 +467,7 @@ class Gateway:
             request=info,
             table=self._codes,
             headers=reply.counts,
+            data=body_data,
         )
 
     # -- the clock's round trip ------------------------------------------------------------

@@ -17,7 +17,7 @@ import aiohttp
 import orjson
 from yarl import URL
 
-from .encoding import encode_params
+from .encoding import encode_params, encode_value
 from .endpoint import Endpoint
 from .errors import RequestInfo, RequestTimeout, TransportError
 from .signing import Signer
@@ -40,7 +40,7 @@ class HttpTransport:
         *,
         base_url: str,
         api_key: str | None,
-        recv_window_ms: int,
+        recv_window_ms: int | float,
         local_addresses: Sequence[str] | None = None,
         connections_per_address: int = 100,
         keepalive_timeout_s: float = 30.0,
@@ -57,7 +57,7 @@ class HttpTransport:
         self._keepalive_s = keepalive_timeout_s
         self._borrowed = session
         self._sessions: list[aiohttp.ClientSession] = []
-        self._stamp = f"recvWindow={recv_window_ms}&timestamp="
+        self._stamp = f"recvWindow={encode_value(recv_window_ms)}&timestamp="
         self._key_headers: Mapping[str, str] = {"X-MBX-APIKEY": api_key} if api_key else _EMPTY
         self._form_headers: Mapping[str, str] = {**self._key_headers, "Content-Type": _FORM}
         self._timeouts: dict[float, aiohttp.ClientTimeout] = {}

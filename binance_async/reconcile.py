@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import uuid
 from collections.abc import Callable, Mapping
 from typing import Any, Generic, TypeVar
@@ -76,17 +77,28 @@ def outcome_unknown(exc: BinanceError) -> bool:
     return isinstance(exc, TransportError) and exc.sent
 
 
+def _client_id(family: OrderFamily[Any], params: Mapping[str, Any]) -> Any:
+    """The client id in query or cancel ``params`` (a family may cancel under another name)."""
+    cid = params.get(family.query_client_id)
+    if cid is None and family.cancel_client_id is not None:
+        cid = params.get(family.cancel_client_id)
+    return cid
+
+
 def order_query(family: OrderFamily[Any], params: Mapping[str, Any]) -> dict[str, Any]:
     """Query parameters naming the same order as ``params`` (exchange id first)."""
     symbol = params.get("symbol", "")
     if params.get(family.exchange_id) is not None:
         return family.query_params(symbol, **{family.exchange_id: params[family.exchange_id]})
-    return family.query_params(symbol, **{family.query_client_id: params[family.query_client_id]})
+    cid = _client_id(family, params)
+    if cid is None:
+        raise KeyError(family.query_client_id)
+    return family.query_params(symbol, **{family.query_client_id: cid})
 
 
 def order_ref(family: OrderFamily[Any], params: Mapping[str, Any]) -> str:
     """The order's name in logs and errors: its client id, else its exchange id."""
-    return str(params.get(family.query_client_id) or params.get(family.exchange_id))
+    return str(_client_id(family, params) or params.get(family.exchange_id))
 
 
 class InterruptedOrder(Generic[T]):
@@ -338,7 +350,8 @@ class Reconciler:
         if request.timestamp_ms is None or request.sent_ns is None:
             return _SettlePoint(-1, -1)  # never signed, never sent: it cannot have been accepted
         gw = self._gw
-        window_ms = gw.config.recv_window_ms + gw.config.retry.settle_margin_ms
+        # recvWindow may carry decimals (Spot): the settle point is a whole ms past it.
+        window_ms = math.ceil(gw.config.recv_window_ms) + gw.config.retry.settle_margin_ms
         server = request.timestamp_ms + window_ms + int(gw.clock.uncertainty_ms) + 1
         return _SettlePoint(server, request.sent_ns + window_ms * 1_000_000)
 

@@ -25,8 +25,8 @@ class FamilyOrder(Protocol):
     """What the reconciler reads of an order of any family."""
 
     @property
-    def status(self) -> str:
-        """The exchange's status of the order."""
+    def status(self) -> str | None:
+        """The exchange's status of the order (None when the answer does not say: an ACK)."""
         ...
 
 
@@ -75,6 +75,9 @@ class OrderFamily(Generic[T]):
     cancel_answers_order: bool = True
     #: False when the query and cancel name the order by its ids alone, without ``symbol``.
     query_by_symbol: bool = True
+    #: Wire name of the client id when cancelling, where it is not the query's (Spot's order
+    #: lists are cancelled by ``listClientOrderId``, queried by ``origClientOrderId``).
+    cancel_client_id: str | None = None
 
     def query_params(self, symbol: str, **ids: Any) -> dict[str, Any]:
         """Query (or cancel) parameters naming one order: its symbol if the family wants it,
@@ -120,3 +123,5 @@ class Venue:
     #: The WebSocket API's methods by REST path and HTTP method (``{"/fapi/v1/order":
     #: {"POST": "order.place"}}``): the endpoints a WebSocket API session carries.
     ws_api_methods: Mapping[str, Mapping[str, str]] = attrs.field(factory=dict)
+    #: Decimals ``recvWindow`` may carry (0: whole milliseconds; Spot takes 3, microseconds).
+    recv_window_decimals: int = 0

@@ -218,7 +218,7 @@ class WsApiTransport:
         url: str,
         api_key: str | None,
         signer: Signer | None,
-        recv_window_ms: int,
+        recv_window_ms: int | float,
         methods: Mapping[str, Mapping[str, str]],
         budget: WsApiBudget,
         clock: _ServerClock,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -99,9 +99,12 @@ class ExchangeInfo:
     raw: Mapping[str, Any] = RAW
 
     @classmethod
-    def from_payload(cls, payload: Any) -> ExchangeInfo:
-        """Build from ``/fapi/v1/exchangeInfo``; ``ValueError`` when ``rateLimits`` is missing
-        or holds a malformed limit (unknown kinds such as RAW_REQUESTS are skipped)."""
+    def from_payload(
+        cls, payload: Any, symbol: Callable[[Any], SymbolInfo] = SymbolInfo.from_payload
+    ) -> ExchangeInfo:
+        """Build from a venue's exchangeInfo, each symbol by ``symbol`` (a venue's own
+        :class:`SymbolInfo`); ``ValueError`` when ``rateLimits`` is missing or holds a
+        malformed limit (unknown kinds such as RAW_REQUESTS are skipped)."""
         items = payload["rateLimits"]
         if not isinstance(items, list):
             raise ValueError("rateLimits is not a list")
@@ -111,5 +114,5 @@ class ExchangeInfo:
         raw_symbols = payload.get("symbols", ())
         if not isinstance(raw_symbols, list):
             raise ValueError("symbols is not a list")
-        symbols = {s.symbol: s for s in map(SymbolInfo.from_payload, raw_symbols)}
+        symbols = {s.symbol: s for s in map(symbol, raw_symbols)}
         return cls(rate_limits=limits, symbols=symbols, raw=payload)

@@ -20,7 +20,7 @@ from ...errors import (
 from ...models.orders import ALGO_OPEN_STATUSES, OPEN_STATUSES, AlgoOrder, Order
 from ...ratelimits import RateLimit
 from ...venue import OrderFamily, Urls, Venue
-from ..binance import COMMON_CODES
+from ..binance import COMMON_CODES, parse_time
 from . import algo, market, trading
 
 __all__ = [
@@ -141,7 +141,7 @@ USDM = Venue(
         ws_api="wss://testnet.binancefuture.com/ws-fapi/v1",
     ),
     time=market.TIME,
-    parse_time=market.parse_time,
+    parse_time=parse_time,
     exchange_info=market.EXCHANGE_INFO,
     # reference/fapi-rules.md section 5, until exchangeInfo is loaded.
     limits=(

@@ -33,6 +33,7 @@ from ...models.market import (
     Trade,
 )
 from ...params import SYMBOL, Param, at_most_one, choice, integer, span_at_most
+from ..binance import parse_time
 from .common import END_TIME, START_TIME, SYMBOL_OPTIONAL, SYMBOL_REQUIRED, limit
 
 __all__ = [
@@ -72,7 +73,6 @@ __all__ = [
     "TOP_LONG_SHORT_ACCOUNT_RATIO",
     "TOP_LONG_SHORT_POSITION_RATIO",
     "TRADES",
-    "parse_time",
 ]
 
 KLINE_INTERVALS = frozenset(
@@ -84,19 +84,6 @@ DEPTH_LIMITS = {5: 2, 10: 2, 20: 2, 50: 2, 100: 5, 500: 10, 1000: 20}
 #: Klines and their variants: limit below 100 -> 1, below 500 -> 2, up to 1000 -> 5, else 10.
 KLINE_WEIGHTS = by_limit_ranges(((100, 1), (500, 2), (1001, 5), (1501, 10)), 500)
 _HOUR_MS = 3_600_000
-
-#: The exchange's time is an integer of epoch milliseconds; anything else is refused.
-_PLAUSIBLE_MS = (1_000_000_000_000, 100_000_000_000_000)  # 2001 .. 5138
-
-
-def parse_time(payload: Any) -> int:
-    """``{"serverTime": <int ms>}`` -> ms; ``ValueError``/``TypeError``/``KeyError`` else."""
-    value = payload["serverTime"]
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"serverTime is not an integer: {value!r}")
-    if not _PLAUSIBLE_MS[0] <= value < _PLAUSIBLE_MS[1]:
-        raise ValueError(f"serverTime is not epoch milliseconds: {value!r}")
-    return value
 
 
 def _get(path: str, weight: Any, *params: Param, **options: Any) -> Endpoint:
