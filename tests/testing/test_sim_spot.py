@@ -236,3 +236,55 @@ async def test_key_and_signature_refusals(client: RawClient) -> None:
     assert (unknown.status, unknown.code) == (401, -2015)
     unsigned = await client.send("GET", "/api/v3/account", query="timestamp=1")
     assert unsigned.code == -1102
+
+
+# (METHOD, path, params, weight): the signed endpoints that need no prior state.
+SIGNED_CALLS: list[tuple[str, str, dict[str, Any], int]] = [
+    ("GET", "/api/v3/account", {}, 20),
+    ("GET", "/api/v3/account/commission", BTC, 20),
+    ("GET", "/api/v3/rateLimit/order", {}, 40),
+    ("GET", "/api/v3/myTrades", BTC, 20),
+    ("GET", "/api/v3/myTrades", {**BTC, "orderId": 1}, 5),
+    ("GET", "/api/v3/myPreventedMatches", {**BTC, "preventedMatchId": 1}, 2),
+    ("GET", "/api/v3/myPreventedMatches", {**BTC, "orderId": 1}, 20),
+    ("GET", "/api/v3/openOrders", BTC, 6),
+    ("GET", "/api/v3/openOrders", {}, 80),
+    ("GET", "/api/v3/allOrders", BTC, 20),
+    ("GET", "/api/v3/allOrderList", {}, 20),
+    ("GET", "/api/v3/openOrderList", {}, 6),
+    ("POST", "/api/v3/order/test", {**BTC, "side": "BUY", "type": "MARKET", "quantity": 1}, 1),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "params", "weight"), SIGNED_CALLS)
+async def test_signed_endpoint_answers_with_its_weight(
+    client: RawClient, method: str, path: str, params: dict[str, Any], weight: int
+) -> None:
+    """Each signed read answers 200 with its documented weight."""
+    reply = await client.signed(method, path, params)
+    assert reply.status == 200, reply
+    assert client.sim.audit.requests[-1].weight == weight
+
+
+async def test_prevented_matches_combinations(client: RawClient) -> None:
+    """myPreventedMatches takes the documented combinations only (-1128 otherwise)."""
+    bad = await client.signed("GET", "/api/v3/myPreventedMatches", BTC)
+    assert (bad.status, bad.code) == (400, -1128)
+    ok = {**BTC, "orderId": 1, "fromPreventedMatchId": 1, "limit": 10}
+    assert (await client.signed("GET", "/api/v3/myPreventedMatches", ok)).json == []
+
+
+async def test_delay_before_execute_meets_spot_timing(client: RawClient) -> None:
+    """A Spot order held past its recvWindow by ``delay_before_execute`` is refused -1021 at
+    processing, nothing placed."""
+    client.sim.inject_next("delay_before_execute", endpoint=("POST", "/api/v3/order"), delay_s=0.3)
+    order = {**BTC, "side": "BUY", "type": "MARKET", "quantity": "0.001"}
+    reply = await client.signed("POST", "/api/v3/order", {**order, "recvWindow": "100.5"})
+    assert (reply.status, reply.code) == (400, -1021)
+    assert client.sim.spot_open_orders() == [] and client.sim.spot.user_trades() == []
+
+
+async def test_windows_start_at_boot_moves_spot_windows() -> None:
+    """``windows_start_at_boot`` shifts Spot's windows too: Retry-After counts from boot."""
+    async with Simulator(windows_start_at_boot=True) as sim:
+        assert sim.spot.rate_limits.window_offset_ms != 0

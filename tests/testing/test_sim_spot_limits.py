@@ -108,6 +108,30 @@ async def test_unfilled_order_limit_is_429_without_retry_after(tight: RawClient)
     assert (await tight.signed("POST", "/api/v3/order", MARKET)).status == 200
 
 
+async def test_cancel_replace_over_the_count(tight: RawClient) -> None:
+    """Over the unfilled order count, cancel-replace is a plain 429 -1015 (nothing cancelled);
+    with orderRateLimitExceededMode=CANCEL_ONLY the cancel happens and the answer is 429
+    -2021 with the new order's -1015. Even a failed cancel-replace keeps its count."""
+    for client_id, price in (("a", "49000"), ("b", "48000")):
+        order = {**LIMIT, "quantity": "0.01", "price": price, "newClientOrderId": client_id}
+        assert (await tight.signed("POST", "/api/v3/order", order)).status == 200
+    replace = {**LIMIT, "quantity": "0.01", "price": "47000"}
+    replace |= {"cancelReplaceMode": "STOP_ON_FAILURE", "cancelOrigClientOrderId": "a"}
+    plain = await tight.signed("POST", "/api/v3/order/cancelReplace", replace)
+    assert (plain.status, plain.code) == (429, -1015) and "Retry-After" not in plain.headers
+    assert len(tight.sim.spot_open_orders()) == 2
+    only = await tight.signed(
+        "POST",
+        "/api/v3/order/cancelReplace",
+        {**replace, "orderRateLimitExceededMode": "CANCEL_ONLY"},
+    )
+    assert (only.status, only.code) == (429, -2021)
+    data = only.json["data"]
+    assert (data["cancelResult"], data["newOrderResult"]) == ("SUCCESS", "FAILURE")
+    assert data["newOrderResponse"]["code"] == -1015
+    assert [o.placed_client_order_id for o in tight.sim.spot_open_orders()] == ["b"]
+
+
 async def test_refused_placement_does_not_count(tight: RawClient) -> None:
     """An order the exchange refuses (here LIMIT_MAKER that would take) leaves the count."""
     taker = {**LIMIT, "type": "LIMIT_MAKER", "quantity": "0.01", "price": "51000"}

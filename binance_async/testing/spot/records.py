@@ -8,6 +8,7 @@ import attrs
 
 __all__ = [
     "OPEN_STATUSES",
+    "ZERO",
     "SpotBalance",
     "SpotOrder",
     "SpotOrderList",

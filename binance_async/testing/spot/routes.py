@@ -81,6 +81,7 @@ def _counted(orders: int, handler: Handler) -> Handler:
     return counted
 
 
+_CANCEL_REPLACE = ("POST", f"{_V3}/order/cancelReplace")
 #: (METHOD, path) -> unfilled orders one request adds (the docs' "Unfilled Order Count").
 SPOT_ORDER_COUNTS: dict[tuple[str, str], int] = {
     ("POST", f"{_V3}/order"): 1,
@@ -101,7 +102,7 @@ def _route(
 ) -> tuple[tuple[str, str], Route]:
     key = (method, f"{_V3}/{path}")
     orders = SPOT_ORDER_COUNTS.get(key)
-    if orders is not None and key != ("POST", f"{_V3}/order/cancelReplace"):
+    if orders is not None and key != _CANCEL_REPLACE:
         handler = _counted(orders, handler)
     route = Route(
         method=method,
@@ -161,6 +162,9 @@ def _limiter(state: ExchangeState) -> RateLimiter:
 
 
 def _costs(limiter: RateLimiter, route: Route) -> list[tuple[LimitWindow, int]]:
+    """What admission counts; cancel-replace counts itself (its CANCEL_ONLY mode)."""
+    if route.path == _CANCEL_REPLACE[1]:
+        return []
     orders = SPOT_ORDER_COUNTS[(route.method, route.path)]
     return [(window, orders) for window in limiter.order_windows]
 

@@ -19,6 +19,7 @@ __all__ = [
     "ORDER_TYPES",
     "STP_MODES",
     "SpotSymbol",
+    "SpotSymbols",
     "decimals",
     "default_spot_symbols",
     "filter_failure",

@@ -77,10 +77,9 @@ def test_order(call: Call) -> object:
     params = call.params
     refuse_pegs(params)
     allowed = ORDER_PARAMS | set(_PEG) | {"computeCommissionRates"}
-    req = parse_order(params, spot(call).exchange, allowed=allowed)
+    parse_order(params, spot(call).exchange, allowed=allowed)
     if not readers.boolean(params, "computeCommissionRates"):
         return {}
-    del req
     ex = spot(call).exchange
     zero = {"maker": fmt8(Decimal(0)), "taker": fmt8(Decimal(0))}
     return {
@@ -253,16 +252,21 @@ class CancelReplaceError(ApiError):
 
 
 def cancel_replace(call: Call) -> object:
-    """POST /api/v3/order/cancelReplace: the new order is validated (filters) before anything
-    happens; then the cancel, then (unless STOP_ON_FAILURE and the cancel failed) the new
-    order. 200 both, 409 -2021 one of them, 400 -2022 neither."""
+    """POST /api/v3/order/cancelReplace: the new order's filters and the unfilled order count
+    are checked before anything happens; then the cancel, then (unless STOP_ON_FAILURE and the
+    cancel failed) the new order. 200 both, 409 -2021 one of them, 400 -2022 neither.
+
+    The count (1, even when the new order is not attempted) is taken here, not by the
+    pipeline, for ``orderRateLimitExceededMode=CANCEL_ONLY``: over the count, the cancel still
+    happens and the answer is 429 (-2021 with the cancel's result, or -2022 if it failed);
+    with DO_NOTHING (the default) it is the plain 429 -1015."""
     params = call.params
     readers.check_unknown(params, _CANCEL_REPLACE)
     refuse_pegs(params)
     mode = readers.require(params, "cancelReplaceMode")
     if mode not in ("STOP_ON_FAILURE", "ALLOW_FAILURE"):
         raise invalid_param("cancelReplaceMode")
-    readers.enum(
+    rate_mode = readers.enum(
         params,
         "orderRateLimitExceededMode",
         ("DO_NOTHING", "CANCEL_ONLY"),
@@ -280,6 +284,9 @@ def cancel_replace(call: Call) -> object:
     restrictions = _restrictions(params)
     ex = spot(call).exchange
     req = parse_order({k: v for k, v in params.items() if k in ORDER_FIELDS}, ex, allowed=None)
+    over = ex.limiter.admit_orders(call.account, ex.limiter.spot_costs(1), call.now_ms)
+    if over is not None and rate_mode != "CANCEL_ONLY":
+        raise ApiError(over.code, over.msg, status=over.status)
     cancel_ok, new_ok = True, True
     cancel_answer: object
     new_answer: object = None
@@ -290,6 +297,18 @@ def cancel_replace(call: Call) -> object:
     except ApiError as exc:
         cancel_ok, cancel_answer = False, exc.payload()
     attempted = cancel_ok or mode == "ALLOW_FAILURE"
+    if over is not None:
+        data = {
+            "cancelResult": "SUCCESS" if cancel_ok else "FAILURE",
+            "newOrderResult": "FAILURE" if cancel_ok else "NOT_ATTEMPTED",
+            "cancelResponse": cancel_answer,
+            "newOrderResponse": {"code": over.code, "msg": over.msg} if cancel_ok else None,
+        }
+        if cancel_ok:
+            raise CancelReplaceError(
+                -2021, "Order cancel-replace partially failed.", data, status=429
+            )
+        raise CancelReplaceError(-2022, "Order cancel-replace failed.", data, status=429)
     if attempted:
         try:
             order, fills = place(call, req)
