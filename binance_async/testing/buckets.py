@@ -11,9 +11,22 @@ from typing import Literal
 
 from .ratelimit import LimitWindow, RateLimitConfig, Refusal
 
-__all__ = ["BucketName", "RequestBuckets"]
+__all__ = ["BucketName", "RequestBuckets", "requests_429"]
 
 BucketName = Literal["funding", "futures_data"]
+
+
+def requests_429(window: LimitWindow, ip: str, now_ms: int) -> Refusal:
+    """429 -1003 for an IP over a count of requests (not of weight) in ``window``."""
+    return Refusal(
+        status=429,
+        code=-1003,
+        msg=(
+            f"Too many requests; current limit of IP({ip}) is {window.limit} requests "
+            f"per {window.describe()}."
+        ),
+        retry_after_s=window.retry_after_s(now_ms),
+    )
 
 
 class RequestBuckets:
@@ -45,14 +58,6 @@ class RequestBuckets:
         window = self.windows[bucket]
         used = self.used(bucket, ip, now_ms)
         if used >= window.limit:
-            return Refusal(
-                status=429,
-                code=-1003,
-                msg=(
-                    f"Too many requests; current limit of IP({ip}) is {window.limit} requests "
-                    f"per {window.describe()}."
-                ),
-                retry_after_s=window.retry_after_s(now_ms),
-            )
+            return requests_429(window, ip, now_ms)
         self._counts[(bucket, ip)] = (window.start(now_ms), used + 1)
         return None

@@ -253,6 +253,8 @@ async def test_legacy_order_oco(client: RawClient, sim: Simulator) -> None:
 
 
 LIMIT = {"side": "BUY", "type": "LIMIT", "timeInForce": "GTC", "quantity": "0.1"}
+#: A LIMIT_MAKER BUY at the price: the matching engine refuses it (it would take).
+TAKER_MAKER = {"side": "BUY", "type": "LIMIT_MAKER", "quantity": "0.1", "price": "50000"}
 
 
 async def test_cancel_replace_success(client: RawClient, sim: Simulator) -> None:
@@ -309,10 +311,7 @@ async def test_cancel_replace_partial_failure_is_409(client: RawClient, sim: Sim
     reply = await post(
         client,
         "order/cancelReplace",
-        side="BUY",
-        type="LIMIT_MAKER",
-        quantity="0.1",
-        price="50000",
+        **TAKER_MAKER,
         cancelReplaceMode="STOP_ON_FAILURE",
         cancelOrigClientOrderId="old",
     )
@@ -346,10 +345,7 @@ async def test_cancel_replace_partial_failure_is_409(client: RawClient, sim: Sim
     both = await post(
         client,
         "order/cancelReplace",
-        side="BUY",
-        type="LIMIT_MAKER",
-        quantity="0.1",
-        price="50000",
+        **TAKER_MAKER,
         cancelReplaceMode="ALLOW_FAILURE",
         cancelOrigClientOrderId="gone",
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import attrs
 
+from ..buckets import requests_429
 from ..ratelimit import LimitWindow, RateLimiter, Refusal
 from .config import SpotRateLimitConfig
 
@@ -50,16 +51,7 @@ class SpotRateLimiter(RateLimiter):
         used = self.raw_requests(ip, now_ms)
         window = self.raw_window
         if used + 1 > window.limit:
-            refusal = Refusal(
-                status=429,
-                code=-1003,
-                msg=(
-                    f"Too many requests; current limit of IP({ip}) is {window.limit} requests "
-                    f"per {window.describe()}."
-                ),
-                retry_after_s=window.retry_after_s(now_ms),
-            )
-            return self.violation(ip, now_ms, refusal)
+            return self.violation(ip, now_ms, requests_429(window, ip, now_ms))
         refused = super().admit_weight(ip, weight, now_ms)
         if refused is None:
             self._raw[ip] = (window.start(now_ms), used + 1)
