@@ -586,3 +586,19 @@ async def test_client_id_reuse_rules(client: RawClient, sim: Simulator) -> None:
     )
     assert filled_again.status == 200
     assert client.sim.audit.accepted["dup"] == 4
+
+
+async def test_cancel_id_of_an_open_order_does_not_free_it(client: RawClient) -> None:
+    """A cancel named like another open order does not take that id over: it stays taken."""
+    limit = {"side": "BUY", "type": "LIMIT", "timeInForce": "GTC", "quantity": "0.1"}
+    await place(client, **limit, price="49000", newClientOrderId="keep")
+    await place(client, **limit, price="48000", newClientOrderId="gone")
+    await client.signed(
+        "DELETE",
+        ORDER,
+        {"symbol": "BTCUSDT", "origClientOrderId": "gone", "newClientOrderId": "keep"},
+    )
+    again = await place(client, **limit, price="47000", newClientOrderId="keep")
+    assert again.json == {"code": -2010, "msg": "Duplicate order sent."}
+    query = await client.signed("GET", ORDER, {"symbol": "BTCUSDT", "origClientOrderId": "keep"})
+    assert (query.json["status"], query.json["price"]) == ("NEW", "49000.00000000")

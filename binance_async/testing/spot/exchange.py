@@ -157,12 +157,14 @@ class SpotExchange:
         self._by_client[(order.account, order.symbol, order.client_order_id)] = order.order_id
 
     def rename(self, order: SpotOrder, client_order_id: str) -> None:
-        """A cancel gives the order the cancel's client id, freeing the old one."""
+        """A cancel gives the order the cancel's client id, freeing the old one (an open
+        order already holding the new id keeps it for lookups and duplicate checks)."""
         key = (order.account, order.symbol, order.client_order_id)
         if self._by_client.get(key) == order.order_id:
             del self._by_client[key]
         order.client_order_id = client_order_id
-        self._by_client[(order.account, order.symbol, client_order_id)] = order.order_id
+        if not self.duplicate(order.account, order.symbol, client_order_id):
+            self._by_client[(order.account, order.symbol, client_order_id)] = order.order_id
 
     def duplicate(self, account: str, symbol: str, client_order_id: str) -> bool:
         """Whether an open order of the account on ``symbol`` has this client id."""
