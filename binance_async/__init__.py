@@ -1,4 +1,4 @@
-"""binance_async: an asyncio-native trading gateway to Binance USDⓈ-M futures.
+"""binance_async: an asyncio-native trading gateway to Binance USDⓈ-M futures and Spot.
 
 The public surface is the sorted ``__all__`` below. Names load on first use, so
 ``import binance_async`` costs little until a client is built.
@@ -77,11 +77,32 @@ if TYPE_CHECKING:
         Trade,
     )
     from .models.orders import AlgoOrder, Order, UserTrade
+    from .models.spotaccount import (
+        CommissionDiscount,
+        CommissionRates,
+        FeeRates,
+        OrderCountUsage,
+        PreventedMatch,
+        SpotAccount,
+        SpotBalance,
+        SpotTrade,
+    )
+    from .models.spotmarket import AvgPrice, SpotMiniTicker, SpotSymbolInfo
+    from .models.spotorders import (
+        CancelReplaceResult,
+        OrderList,
+        OrderListItem,
+        Refusal,
+        SpotFill,
+        SpotOrder,
+    )
     from .ratelimits import LimitsSnapshot, WindowState
     from .reconcile import InterruptedOrder
+    from .spot import Spot
     from .usdm import UMFutures
     from .usdm.deadman import DeadMansSwitch
     from .usdm.wsapi import WsApi
+    from .venues.spot import SPOT_PRODUCTION_URL, SPOT_TESTNET_URL
     from .venues.usdm import USDM_PRODUCTION_URL, USDM_TESTNET_URL
     from .wsapi import WsApiStats
 
@@ -126,6 +147,27 @@ _WHERE: dict[str, str] = {
         "models.market",
     ),
     **dict.fromkeys(("AlgoOrder", "Order", "UserTrade"), "models.orders"),
+    **dict.fromkeys(
+        (
+            "CommissionDiscount",
+            "CommissionRates",
+            "FeeRates",
+            "OrderCountUsage",
+            "PreventedMatch",
+            "SpotAccount",
+            "SpotBalance",
+            "SpotTrade",
+        ),
+        "models.spotaccount",
+    ),
+    **dict.fromkeys(("AvgPrice", "SpotMiniTicker", "SpotSymbolInfo"), "models.spotmarket"),
+    **dict.fromkeys(
+        ("CancelReplaceResult", "OrderList", "OrderListItem", "Refusal", "SpotFill", "SpotOrder"),
+        "models.spotorders",
+    ),
+    "Spot": "spot",
+    "SPOT_PRODUCTION_URL": "venues.spot",
+    "SPOT_TESTNET_URL": "venues.spot",
     **dict.fromkeys(("ExchangeInfo", "SymbolInfo"), "models.exchange"),
     "DeadMansSwitch": "usdm.deadman",
     "BudgetStore": "budget",
@@ -146,6 +188,8 @@ _WHERE: dict[str, str] = {
 }
 
 __all__ = [
+    "SPOT_PRODUCTION_URL",
+    "SPOT_TESTNET_URL",
     "USDM_PRODUCTION_URL",
     "USDM_TESTNET_URL",
     "APIError",
@@ -156,22 +200,27 @@ __all__ = [
     "AggTrade",
     "AlgoOrder",
     "AlgoOrderRequired",
+    "AvgPrice",
     "BadRequest",
     "Balance",
     "BinanceError",
     "BookTicker",
     "BudgetStore",
     "CancelRejected",
+    "CancelReplaceResult",
     "ClientConfig",
     "ClientState",
     "ClientStats",
+    "CommissionDiscount",
     "CommissionRate",
+    "CommissionRates",
     "DeadMansSwitch",
     "DeadlineExceeded",
     "Depth",
     "DuplicateClientOrderId",
     "ExchangeInfo",
     "ExecutionUnknown",
+    "FeeRates",
     "FilterRejected",
     "FilterViolation",
     "FundingRate",
@@ -194,17 +243,30 @@ __all__ = [
     "NotionalBracket",
     "OpenInterest",
     "Order",
+    "OrderCountUsage",
+    "OrderList",
+    "OrderListItem",
     "OrderRejected",
     "Position",
     "PositionMarginChange",
+    "PreventedMatch",
     "PriceTicker",
     "RateLimited",
+    "Refusal",
     "RequestInfo",
     "RequestTimeout",
     "RetryConfig",
     "ServerBusy",
     "ServerClock",
     "ServiceUnavailable",
+    "Spot",
+    "SpotAccount",
+    "SpotBalance",
+    "SpotFill",
+    "SpotMiniTicker",
+    "SpotOrder",
+    "SpotSymbolInfo",
+    "SpotTrade",
     "SymbolConfig",
     "SymbolInfo",
     "Throttled",
