@@ -231,6 +231,27 @@ Other data                            forceOrders [] (nobody is liquidated);
                                       "low"; one composite index (DEFIUSDT), asset pairs
                                       BTCUSD and ETHUSD, one insurance fund; 24 h ticker
                                       firstId/lastId -1 without trades.
+Stream routes                         Book streams only under /public, the others only
+                                      under /market (the handshake is refused with 400
+                                      otherwise); the legacy paths serve every stream.
+Depth update ids                      Consecutive: U = previous u + 1, u = U + levels
+                                      changed - 1; the first update a depth stream sends
+                                      carries the whole book. A REST snapshot publishes
+                                      the book first, so its lastUpdateId is an update's u.
+Stream pace                           Depth, bookTicker and the periodic streams are
+                                      sent by a ticker (``StreamServerConfig.tick_s``);
+                                      aggTrade and user events at once. forceOrder,
+                                      compositeIndex and other names: accepted, silent.
+serverShutdown                        ``{"e": "serverShutdown", "E": ...}`` (the shape is
+                                      not documented for futures streams), then a close
+                                      ``shutdown_grace_s`` later.
+Slow consumers                        A connection with more than ``send_buffer_limit``
+                                      unsent events is dropped (the exchange's treatment
+                                      of a consumer it cannot keep up with).
+User events                           TRADE_LITE, ORDER_TRADE_UPDATE, then ACCOUNT_UPDATE
+                                      (reason ORDER) for each fill; ``cw`` equals ``wb``;
+                                      ``cr`` is "0"; the listenKey's key is not deleted
+                                      when its connections close.
 ====================================  ======================================================
 """
 

@@ -213,6 +213,7 @@ class AlgoBook:
             self._watch.add(algo.algo_id)
         else:
             self._watch.discard(algo.algo_id)
+        self.engine.observers.algo(algo)
         return algo
 
     def _close_qty(self, algo: AlgoOrder) -> Decimal:

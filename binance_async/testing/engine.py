@@ -16,9 +16,11 @@ import attrs
 from . import margin
 from .accounts import BOTH, ZERO, AccountState, Bracket, Position, brackets, max_notional
 from .books import Books
+from .depthbook import DepthBooks
 from .errors import ApiError
 from .fills import settle
 from .market import Market
+from .observers import Observers
 from .orders import ModifyRequest, OrderRequest
 from .tape import Tape
 
@@ -79,7 +81,11 @@ class Engine:
     def __init__(self, market: Market, *, initial_balance: Decimal) -> None:
         self.market = market
         self.initial_balance = initial_balance
-        self.tape = Tape()
+        #: Who hears of every order stored, trade printed ... (the stream feeds).
+        self.observers = Observers()
+        self.tape = Tape(self.observers.trade)
+        #: The order books as REST depth and the depth streams publish them.
+        self.depth = DepthBooks(market, self)
         self.books = Books()
         self.maker_commission = ZERO
         self.taker_commission = ZERO
@@ -340,6 +346,7 @@ class Engine:
         else:
             self._open.get(key, {}).pop(order.order_id, None)
             self._gtd.discard(order.order_id)
+        self.observers.order(order)
         return order
 
     def _reducible(self, order: Order) -> Decimal | None:

@@ -46,7 +46,8 @@ def exchange_info(call: Call) -> object:
 
 
 def depth(call: Call) -> object:
-    """GET /fapi/v1/depth: a synthetic book one tick apart around the mark, plus resting orders."""
+    """GET /fapi/v1/depth: a synthetic book one tick apart around the mark, plus resting orders
+    and scripted liquidity (``depthbook.py``)."""
     readers.check_unknown(call.params, ("symbol", "limit"))
     spec = call.state.market.spec(readers.require(call.params, "symbol"))
     limit = 500 if "limit" not in call.params else readers.integer(call.params, "limit")
@@ -66,24 +67,15 @@ def rpi_depth(call: Call) -> object:
 
 
 def _book(call: Call, spec: SymbolSpec, limit: int) -> dict[str, object]:
-    mark = call.state.market.mark(spec.symbol).quantize(spec.tick_size)
-    bids: dict[Decimal, Decimal] = {}
-    asks: dict[Decimal, Decimal] = {}
-    for i in range(1, limit + 1):
-        size = spec.min_qty * 10 * (1 + (i * 7) % 5)
-        bids[mark - i * spec.tick_size] = size
-        asks[mark + i * spec.tick_size] = size
-    for order in call.state.engine.book_orders(spec.symbol):
-        side = bids if order.side == "BUY" else asks
-        side[order.price] = side.get(order.price, Decimal(0)) + order.qty - order.executed_qty
-    best_bids = sorted(bids.items(), reverse=True)[:limit]
-    best_asks = sorted(asks.items())[:limit]
+    """The book as the depth streams publish it (``depthbook.py``): its ``lastUpdateId`` is
+    the ``u`` of a published update."""
+    update_id, bids, asks = call.state.engine.depth.snapshot(spec.symbol, limit, call.now_ms)
     return {
-        "lastUpdateId": call.now_ms,
+        "lastUpdateId": update_id,
         "E": call.now_ms,
         "T": call.now_ms,
-        "bids": [[spec.fmt_price(p), spec.fmt_qty(q)] for p, q in best_bids if p > 0],
-        "asks": [[spec.fmt_price(p), spec.fmt_qty(q)] for p, q in best_asks],
+        "bids": [[spec.fmt_price(p), spec.fmt_qty(q)] for p, q in bids],
+        "asks": [[spec.fmt_price(p), spec.fmt_qty(q)] for p, q in asks],
     }
 
 
@@ -101,21 +93,21 @@ def ticker_price(call: Call) -> object:
 
 
 def book_ticker(call: Call) -> object:
-    """GET /fapi/v1/ticker/bookTicker: best synthetic levels, one tick either side of the mark."""
+    """GET /fapi/v1/ticker/bookTicker: the best levels of the published book."""
     readers.check_unknown(call.params, ("symbol",))
     market = call.state.market
     symbol = readers.text(call.params, "symbol")
     specs = [market.spec(symbol)] if symbol else list(market.symbols.values())
     items = []
     for s in specs:
-        mark = market.mark(s.symbol).quantize(s.tick_size)
+        _, bids, asks = call.state.engine.depth.snapshot(s.symbol, 1, call.now_ms)
         items.append(
             {
                 "symbol": s.symbol,
-                "bidPrice": s.fmt_price(mark - s.tick_size),
-                "bidQty": s.fmt_qty(s.min_qty * 10),
-                "askPrice": s.fmt_price(mark + s.tick_size),
-                "askQty": s.fmt_qty(s.min_qty * 10),
+                "bidPrice": s.fmt_price(bids[0][0]),
+                "bidQty": s.fmt_qty(bids[0][1]),
+                "askPrice": s.fmt_price(asks[0][0]),
+                "askQty": s.fmt_qty(asks[0][1]),
                 "time": call.now_ms,
             }
         )

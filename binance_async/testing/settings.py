@@ -74,6 +74,7 @@ def leverage(call: Call) -> object:
             "Leverage reduction is not supported in Isolated Margin Mode with open positions.",
         )
     state.leverage[symbol] = value
+    engine.observers.config(call.account, {"symbol": symbol, "leverage": value})
     return {
         "leverage": value,
         "maxNotionalValue": str(max_notional(symbol, value)),
@@ -147,6 +148,7 @@ def set_multi_assets(call: Call) -> object:
     if _has_open_orders(call):
         raise ApiError(-4170, "Unable to adjust Multi-Assets Mode with open orders.")
     state.multi_assets = wanted
+    call.state.engine.observers.config(call.account, {"multi_assets": wanted})
     return dict(_SUCCESS)
 
 
@@ -192,6 +194,7 @@ def position_margin(call: Call) -> object:
             symbol=symbol, type=kind, amount=amount, position_side=side, time_ms=call.now_ms
         )
     )
+    engine.observers.account(call.account, "MARGIN_TRANSFER", symbol, side)
     return {
         "amount": float(amount),
         "code": 200,

@@ -31,6 +31,7 @@ from .spot.control import SpotControl
 from .spot.records import SpotBalance, SpotOrder, SpotOrderList
 from .spot.routes import SPOT
 from .state import ExchangeState
+from .streams import StreamServer, StreamServerConfig
 from .wsapi import WsApi, WsApiConfig
 from .wsframes import WS_API_PATH
 
@@ -84,6 +85,11 @@ class Simulator:
     ``control_token``: serve the control API (``binance_async.testing.control``) under
     ``/_sim/`` to requests that carry this token; None (default): not served at all.
 
+    Market and user data streams are served at ``sim.stream_url``
+    (``binance_async.testing.streams``); ``streams`` sets their rules and pace
+    (:class:`~binance_async.testing.streams.StreamServerConfig`), ``sim.streams`` injects
+    their faults.
+
     Binance Spot is served too, under ``/api/v3`` on the same ``base_url`` (the real one is
     another host; one simulator for both keeps tests simple): its own balances, symbols,
     prices, orders and limits (``spot``: a :class:`~binance_async.testing.spot.SpotConfig`),
@@ -107,6 +113,7 @@ class Simulator:
         tick_interval_s: float = 0.01,
         control_token: str | None = None,
         spot: SpotConfig | None = None,
+        streams: StreamServerConfig | None = None,
     ) -> None:
         if tick_interval_s <= 0:
             raise ValueError(f"tick_interval_s: must be positive, got {tick_interval_s}")
@@ -134,6 +141,7 @@ class Simulator:
                 pong_timeout_s=ws_api_pong_timeout_s,
             ),
         )
+        self._streams = StreamServer(self._state, streams)
         self._ticker: asyncio.Task[None] | None = None
         self._runner: web.AppRunner | None = None
         self._base_url: str | None = None
@@ -163,6 +171,7 @@ class Simulator:
             app.router.add_route("*", CONTROL_PREFIX + "/{tail:.*}", control.handle)
         app.router.add_get(WS_API_PATH, self._ws_api.handle)
         app.router.add_route("*", "/api/v3/{tail:.*}", Pipeline(self._state, SPOT).handle)
+        app.router.add_routes(self._streams.routes())
         app.router.add_route("*", "/{tail:.*}", Pipeline(self._state).handle)
         runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=0.25)
         await runner.setup()
@@ -179,6 +188,7 @@ class Simulator:
         self._runner = runner
         self._base_url = f"http://{self._host}:{port}"
         self._ticker = asyncio.create_task(self._tick_forever(), name="simulator-ticker")
+        self._streams.start()
 
     async def _tick_forever(self) -> None:
         """Countdowns and expiries happen on the exchange's clock even when no request comes."""
@@ -195,6 +205,7 @@ class Simulator:
             with contextlib.suppress(asyncio.CancelledError):
                 await ticker
         await self._ws_api.aclose()
+        await self._streams.aclose()
         runner, self._runner = self._runner, None
         if runner is not None:
             await runner.cleanup()
@@ -226,6 +237,20 @@ class Simulator:
         """Drop every WebSocket API connection now, abruptly (answers still due are lost);
         how many there were."""
         return self._ws_api.drop_all()
+
+    # -- streams --------------------------------------------------------------------------------
+
+    @property
+    def stream_url(self) -> str:
+        """``ws://host:port``: the market and user data streams (``/public``, ``/market``,
+        ``/private`` and the legacy paths; ``binance_async.testing.streams``)."""
+        return "ws" + self.base_url.removeprefix("http")
+
+    @property
+    def streams(self) -> StreamServer:
+        """The streams' server: its faults (``drop``, ``stall``, ``shutdown``,
+        ``expire_listen_key``), ``set_liquidity`` and ``config`` (lifetime, pings, pace)."""
+        return self._streams
 
     # -- keys -----------------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
 from decimal import Decimal
 
 import attrs
@@ -34,7 +35,9 @@ class PublicTrade:
 class Tape:
     """Trades per symbol in time (and id) order."""
 
-    def __init__(self) -> None:
+    def __init__(self, on_trade: Callable[[str, PublicTrade], None] | None = None) -> None:
+        #: Told of every trade printed (the aggTrade streams).
+        self._on_trade = on_trade
         self._trades: dict[str, list[PublicTrade]] = {}
         self._times: dict[str, list[int]] = {}
 
@@ -55,6 +58,8 @@ class Tape:
         )
         trades.append(trade)
         times.append(trade.time_ms)
+        if self._on_trade is not None:
+            self._on_trade(symbol, trade)
         return trade
 
     def trades(self, symbol: str) -> list[PublicTrade]:
