@@ -63,6 +63,7 @@ if TYPE_CHECKING:
         PositionMarginChange,
         SymbolConfig,
     )
+    from .models.events import DepthUpdate, Liquidation, MiniTicker, RawEvent, StreamGap, Ticker
     from .models.exchange import ExchangeInfo, SymbolInfo
     from .models.market import (
         AggTrade,
@@ -96,9 +97,23 @@ if TYPE_CHECKING:
         SpotFill,
         SpotOrder,
     )
+    from .models.userevents import (
+        AccountConfigUpdate,
+        AccountUpdate,
+        AlgoUpdate,
+        BalanceUpdate,
+        MarginCall,
+        OrderUpdate,
+        PositionUpdate,
+        TradeLite,
+    )
     from .ratelimits import LimitsSnapshot, WindowState
     from .reconcile import InterruptedOrder
     from .spot import Spot
+    from .streams.book import OrderBook
+    from .streams.market import MarketStream, StreamStats
+    from .streams.mirror import AccountMirror
+    from .streams.user import UserDataStream, UserStats
     from .usdm import UMFutures
     from .usdm.deadman import DeadMansSwitch
     from .usdm.wsapi import WsApi
@@ -148,6 +163,29 @@ _WHERE: dict[str, str] = {
     ),
     **dict.fromkeys(("AlgoOrder", "Order", "UserTrade"), "models.orders"),
     **dict.fromkeys(
+        ("DepthUpdate", "Liquidation", "MiniTicker", "RawEvent", "StreamGap", "Ticker"),
+        "models.events",
+    ),
+    **dict.fromkeys(
+        (
+            "AccountConfigUpdate",
+            "AccountUpdate",
+            "AlgoUpdate",
+            "BalanceUpdate",
+            "MarginCall",
+            "OrderUpdate",
+            "PositionUpdate",
+            "TradeLite",
+        ),
+        "models.userevents",
+    ),
+    "AccountMirror": "streams.mirror",
+    "MarketStream": "streams.market",
+    "OrderBook": "streams.book",
+    "StreamStats": "streams.market",
+    "UserDataStream": "streams.user",
+    "UserStats": "streams.user",
+    **dict.fromkeys(
         (
             "CommissionDiscount",
             "CommissionRates",
@@ -195,14 +233,19 @@ __all__ = [
     "APIError",
     "AccountAsset",
     "AccountConfig",
+    "AccountConfigUpdate",
     "AccountInfo",
+    "AccountMirror",
+    "AccountUpdate",
     "AdlQuantile",
     "AggTrade",
     "AlgoOrder",
     "AlgoOrderRequired",
+    "AlgoUpdate",
     "AvgPrice",
     "BadRequest",
     "Balance",
+    "BalanceUpdate",
     "BinanceError",
     "BookTicker",
     "BudgetStore",
@@ -217,6 +260,7 @@ __all__ = [
     "DeadMansSwitch",
     "DeadlineExceeded",
     "Depth",
+    "DepthUpdate",
     "DuplicateClientOrderId",
     "ExchangeInfo",
     "ExecutionUnknown",
@@ -236,22 +280,30 @@ __all__ = [
     "LeverageBracket",
     "LeverageChange",
     "LimitsSnapshot",
+    "Liquidation",
     "MalformedAnswer",
+    "MarginCall",
     "MarkPrice",
+    "MarketStream",
     "MemoryBudgetStore",
+    "MiniTicker",
     "NoSuchOrder",
     "NotionalBracket",
     "OpenInterest",
     "Order",
+    "OrderBook",
     "OrderCountUsage",
     "OrderList",
     "OrderListItem",
     "OrderRejected",
+    "OrderUpdate",
     "Position",
     "PositionMarginChange",
+    "PositionUpdate",
     "PreventedMatch",
     "PriceTicker",
     "RateLimited",
+    "RawEvent",
     "Refusal",
     "RequestInfo",
     "RequestTimeout",
@@ -267,17 +319,23 @@ __all__ = [
     "SpotOrder",
     "SpotSymbolInfo",
     "SpotTrade",
+    "StreamGap",
+    "StreamStats",
     "SymbolConfig",
     "SymbolInfo",
     "Throttled",
+    "Ticker",
     "Ticker24h",
     "Trade",
+    "TradeLite",
     "TransportError",
     "UMFutures",
     "Unauthorized",
     "UnexpectedRedirect",
     "UnknownOutcome",
     "UnknownSymbol",
+    "UserDataStream",
+    "UserStats",
     "UserTrade",
     "WindowState",
     "WsApi",

@@ -35,6 +35,8 @@ from .params import check_symbol_format
 from .ratelimits import LimitsSnapshot, Priority
 from .reconcile import InterruptedOrder, Reconciler, new_client_order_id
 from .signing import make_signer
+from .streams.hub import StreamHub, stream_urls
+from .streams.settings import StreamConfig
 from .venue import Venue
 from .wsapi import WsApiTransport
 
@@ -123,12 +125,28 @@ class ClientBase:
         account: str | None = None,
         time_source: TimeSource = SYSTEM_TIME,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        stream_url: str | None = None,
+        stream_rotate_after_s: float = 23 * 3600.0,
+        stream_idle_timeout_s: float = 30.0,
+        stream_queue_size: int = 10_000,
     ) -> None:
         """Build a client (nothing is connected until ``open()`` or ``async with``).
 
         Raises :class:`~binance_async.errors.InvalidRequest` for a malformed key and
         ``ValueError`` for a bad setting; neither keeps the key material in its traceback.
         """
+        # Streams: the venue's hosts, or stream_url's; none for a custom base_url without it.
+        stream_hosts = stream_urls(
+            None
+            if base_url is not None
+            else (self.venue.testnet if testnet else self.venue.production),
+            stream_url,
+        )
+        stream_config = StreamConfig(
+            rotate_after_s=stream_rotate_after_s,
+            idle_timeout_s=stream_idle_timeout_s,
+            queue_size=stream_queue_size,
+        )
         try:
             signer = make_signer(
                 api_secret=api_secret,
@@ -209,6 +227,14 @@ class ClientBase:
         self._state = ClientState.NEW
         self._active = 0
         self._idle: asyncio.Event | None = None
+        #: The client's streams: market, order books, user data (closed with the client).
+        self._stream_hub = StreamHub(
+            config=stream_config,
+            market_url=stream_hosts[0],
+            private_url=stream_hosts[1],
+            now_ms=self._gateway.clock.now_ms,
+            session=session,
+        )
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -252,6 +278,7 @@ class ClientBase:
         opened = self._state is ClientState.OPEN
         self._state = ClientState.CLOSING
         gateway = self._gateway
+        await self._stream_hub.aclose()  # streams end first: their iterations stop
         if opened:
             timeout_s = self.config.close_timeout_s
             loop = asyncio.get_running_loop()

@@ -21,16 +21,24 @@ A placement whose caller is cancelled (a task cancelled, a ``wait_for`` timing o
 order may have left keeps settling in the background, by query only (the caller gave up on it,
 so it is never resubmitted): :attr:`Reconciler.interrupted` holds it by client id as an
 :class:`InterruptedOrder`.
+
+With an :class:`OrderFeed` attached (an open user data stream, ``Reconciler.feeds``), an
+outcome is settled by whichever comes first: an order state the feed received for the client
+id after the request left (``ORDER_TRADE_UPDATE``, ``ALGO_UPDATE``), or the queries above,
+which then start after the feed's grace period. A state from the feed ends the settling, so a
+resubmission still waiting for its proof of absence never happens. Without a feed nothing
+changes (no extra work on any path).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import math
 import uuid
 from collections.abc import Callable, Mapping
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from .endpoint import Endpoint
 from .errors import (
@@ -50,6 +58,7 @@ from .venue import FamilyOrder, OrderFamily
 
 __all__ = [
     "InterruptedOrder",
+    "OrderFeed",
     "Reconciler",
     "new_client_order_id",
     "order_query",
@@ -99,6 +108,40 @@ def order_query(family: OrderFamily[Any], params: Mapping[str, Any]) -> dict[str
 def order_ref(family: OrderFamily[Any], params: Mapping[str, Any]) -> str:
     """The order's name in logs and errors: its client id, else its exchange id."""
     return str(_client_id(family, params) or params.get(family.exchange_id))
+
+
+class OrderFeed(Protocol):
+    """Order states pushed by the exchange (an open user data stream), by family and client
+    id, that the reconciler races its queries against."""
+
+    @property
+    def live(self) -> bool:
+        """Whether states arrive now (connected and in sync)."""
+        ...
+
+    @property
+    def grace_s(self) -> float:
+        """How long the reconciler waits for the feed before its first query."""
+        ...
+
+    def seen(self, family: OrderFamily[Any], client_id: str, since_ns: int) -> Any | None:
+        """The latest state of ``client_id`` received at or after ``since_ns`` (monotonic)."""
+        ...
+
+    def watch(self, family: OrderFamily[Any], client_id: str) -> asyncio.Future[Any]:
+        """A future set to the next state of ``client_id`` received (cancelled when the feed
+        closes)."""
+        ...
+
+    def unwatch(
+        self, family: OrderFamily[Any], client_id: str, future: asyncio.Future[Any]
+    ) -> None:
+        """Forget a :meth:`watch` no longer wanted."""
+        ...
+
+    def settled(self, family: OrderFamily[Any], client_id: str) -> None:
+        """Told that one of its states settled an unknown outcome."""
+        ...
 
 
 class InterruptedOrder(Generic[T]):
@@ -180,13 +223,16 @@ class Reconciler:
         self._tally = _Tally()
         #: Placements interrupted by their caller's cancellation, by client id.
         self.interrupted: dict[str, InterruptedOrder[Any]] = {}
+        #: Open user data streams, which settle unknown outcomes sooner (the first live one).
+        self.feeds: list[OrderFeed] = []
 
     def via(self, gateway: Gateway) -> Reconciler:
         """A reconciler sending over ``gateway`` (a view of this one's: another transport)
-        that shares this one's counters and interrupted placements."""
+        that shares this one's counters, interrupted placements and order feeds."""
         other = Reconciler(gateway)
         other._tally = self._tally
         other.interrupted = self.interrupted
+        other.feeds = self.feeds
         return other
 
     @property
@@ -365,8 +411,76 @@ class Reconciler:
         settled: Callable[[T | None], bool],
     ) -> T | None:
         """Query until ``settled(order)``, or until a query left past ``point``: the last
-        answer (None: absent). ``ExecutionUnknown`` when the deadline comes first."""
+        answer (None: absent). ``ExecutionUnknown`` when the deadline comes first.
+
+        With a live :class:`OrderFeed`, a state it receives for the order's client id after
+        the request left settles it first, whatever the queries are doing."""
         self.reconciliations += 1
+        if self.feeds:
+            feed = next((f for f in self.feeds if f.live), None)
+            cid = query.get(family.query_client_id)
+            if feed is not None and isinstance(cid, str):
+                return await self._race(
+                    feed, cid, family, query, origin, deadline_ns, point, settled
+                )
+        return await self._query_until(family, query, origin, deadline_ns, point, settled)
+
+    async def _race(
+        self,
+        feed: OrderFeed,
+        cid: str,
+        family: OrderFamily[T],
+        query: Mapping[str, Any],
+        origin: RequestInfo,
+        deadline_ns: int,
+        point: _SettlePoint,
+        settled: Callable[[T | None], bool],
+    ) -> T | None:
+        """The feed's state of ``cid`` or the queries' answer, whichever settles first."""
+        since_ns = origin.sent_ns or 0
+        loop = asyncio.get_running_loop()
+        querying = loop.create_task(
+            self._query_until(
+                family, query, origin, deadline_ns, point, settled, first_delay_s=feed.grace_s
+            ),
+            name=f"binance_async.query-{cid}",
+        )
+        watch: asyncio.Future[Any] | None = None
+        try:
+            while True:
+                watch = feed.watch(family, cid)
+                order = feed.seen(family, cid, since_ns)
+                if order is not None and settled(order):
+                    feed.settled(family, cid)
+                    log.info("order %s: settled by the user stream (%s)", cid, order.status)
+                    return family.mark_reconciled(order)
+                await asyncio.wait((watch, querying), return_when=asyncio.FIRST_COMPLETED)
+                if querying.done():
+                    return querying.result()
+                feed.unwatch(family, cid, watch)
+                if watch.cancelled():  # the feed closed: the queries alone settle it
+                    return await querying
+        finally:
+            if watch is not None:
+                feed.unwatch(family, cid, watch)
+            if not querying.done():
+                querying.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await querying
+
+    async def _query_until(
+        self,
+        family: OrderFamily[T],
+        query: Mapping[str, Any],
+        origin: RequestInfo,
+        deadline_ns: int,
+        point: _SettlePoint,
+        settled: Callable[[T | None], bool],
+        first_delay_s: float = 0.0,
+    ) -> T | None:
+        if first_delay_s > 0:
+            remaining_s = self._gw.deadlines.remaining_s(deadline_ns)
+            await self._gw.sleep(min(first_delay_s, max(remaining_s / 2, 0.0)))
         attempt = 0
         while True:
             order, query_info = await self.lookup(family, query, origin, deadline_ns)

@@ -18,6 +18,7 @@ __all__ = [
     "Conv",
     "Model",
     "build",
+    "event_builder",
     "model",
     "to_bool",
     "to_cap",
@@ -150,3 +151,31 @@ def model(cls: type[M]) -> type[M]:
         if "key" in f.metadata
     )
     return made
+
+
+def event_builder(cls: type[M]) -> Callable[[Mapping[str, Any], str | None], M]:
+    """A fast ``(data, stream) -> event`` constructor of a frozen, slotted attrs event class
+    whose fields are exactly ``symbol``, ``raw`` and ``stream`` (``symbol`` from ``data["s"]``).
+
+    It fills the slots directly: a frozen attrs ``__init__`` pays ``object.__setattr__`` for
+    each field, which a busy stream's hot path cannot afford (no validation: the stream is the
+    exchange's).
+    """
+    names = sorted(f.name for f in attrs.fields(cls))  # type: ignore[arg-type]
+    if names != ["raw", "stream", "symbol"]:
+        raise TypeError(f"{cls.__name__}: fields must be raw, stream, symbol; got {names}")
+    slots = vars(cls)
+    set_raw = slots["raw"].__set__
+    set_symbol = slots["symbol"].__set__
+    set_stream = slots["stream"].__set__
+    new = object.__new__
+
+    def build(data: Mapping[str, Any], stream: str | None) -> M:
+        obj: M = new(cls)
+        set_raw(obj, data)
+        set_symbol(obj, data["s"])
+        set_stream(obj, stream)
+        return obj
+
+    build.__doc__ = f"A {cls.__name__} from a stream event (its fields read on access)."
+    return build

@@ -8,7 +8,19 @@ from typing import Any
 
 import attrs
 
-from .fields import RAW, Model, model, to_bool, to_dec, to_int, to_opt_dec, to_opt_int, to_str, wire
+from .fields import (
+    RAW,
+    Model,
+    event_builder,
+    model,
+    to_bool,
+    to_dec,
+    to_int,
+    to_opt_dec,
+    to_opt_int,
+    to_str,
+    wire,
+)
 
 __all__ = [
     "AggTrade",
@@ -41,7 +53,17 @@ class Kline:
     trades: int
     taker_buy_volume: Decimal
     taker_buy_quote_volume: Decimal
-    raw: Sequence[Any] = attrs.field(default=(), repr=False, eq=False)
+    #: Stream klines only (None over REST): the symbol (a pair's for continuous klines), the
+    #: interval, whether the candle is closed, its trade ids, the event time and the stream.
+    symbol: str | None = None
+    interval: str | None = None
+    closed: bool | None = None
+    first_trade_id: int | None = None
+    last_trade_id: int | None = None
+    event_time_ms: int | None = None
+    stream: str | None = None
+    #: The REST array, or the stream event.
+    raw: Sequence[Any] | Mapping[str, Any] = attrs.field(default=(), repr=False, eq=False)
 
     @classmethod
     def from_payload(cls, payload: Any) -> Kline:
@@ -64,6 +86,32 @@ class Kline:
             raw=payload,
         )
 
+    @classmethod
+    def from_event(cls, data: Mapping[str, Any], stream: str | None = None) -> Kline:
+        """Build from a ``kline`` (or ``continuous_kline``) stream event: its ``k`` object."""
+        k = data["k"]
+        return cls(
+            open_time_ms=to_int(k["t"]),
+            open=to_dec(k["o"]),
+            high=to_dec(k["h"]),
+            low=to_dec(k["l"]),
+            close=to_dec(k["c"]),
+            volume=to_dec(k["v"]),
+            close_time_ms=to_int(k["T"]),
+            quote_volume=to_dec(k["q"]),
+            trades=to_int(k["n"]),
+            taker_buy_volume=to_dec(k["V"]),
+            taker_buy_quote_volume=to_dec(k["Q"]),
+            symbol=data.get("s") or data.get("ps") or k.get("s"),
+            interval=k.get("i"),
+            closed=to_bool(k["x"]),
+            first_trade_id=to_opt_int(k.get("f")),
+            last_trade_id=to_opt_int(k.get("L")),
+            event_time_ms=to_opt_int(data.get("E")),
+            stream=stream,
+            raw=data,
+        )
+
 
 @model
 class Trade(Model):
@@ -78,18 +126,90 @@ class Trade(Model):
     raw: Mapping[str, Any] = RAW
 
 
-@model
-class AggTrade(Model):
-    """One aggregate trade: fills of one taker order at one price; ids are consecutive."""
+@attrs.frozen(kw_only=True, slots=True, repr=False)
+class AggTrade:
+    """One aggregate trade: fills of one taker order at one price; ids are consecutive per
+    symbol.
 
-    agg_id: int = wire("a", to_int)
-    price: Decimal = wire("p", to_dec)
-    qty: Decimal = wire("q", to_dec)
-    first_trade_id: int = wire("f", to_int)
-    last_trade_id: int = wire("l", to_int)
-    time_ms: int = wire("T", to_int)
-    is_buyer_maker: bool = wire("m", to_bool)
-    raw: Mapping[str, Any] = RAW
+    The same record over REST (``/fapi/v1/aggTrades``, :meth:`from_payload`) and from the
+    ``<symbol>@aggTrade`` stream (:meth:`from_event`): both carry the keys ``a p q f l T m``.
+    Fields are read from ``raw`` when asked for (a stream consumer that reads only the id
+    pays for no Decimal); ``from_payload`` checks every field once, the stream is trusted.
+    """
+
+    raw: Mapping[str, Any]
+    #: The symbol (the stream's ``s``; given by the caller over REST, which omits it).
+    symbol: str | None = None
+    #: The stream it came from (None over REST; the stream's name for trades backfilled
+    #: into it over REST).
+    stream: str | None = None
+
+    @classmethod
+    def from_payload(cls, payload: Any, symbol: str | None = None) -> AggTrade:
+        """Build from one item of ``/fapi/v1/aggTrades`` (``KeyError``/``TypeError``/
+        ``ValueError`` when it is not one)."""
+        if not isinstance(payload, Mapping):
+            raise TypeError(f"not an aggregate trade: {payload!r:.120}")
+        for key in ("a", "f", "l", "T"):
+            to_int(payload[key])
+        to_dec(payload["p"]), to_dec(payload["q"]), to_bool(payload["m"])
+        return cls(raw=payload, symbol=symbol if symbol is not None else payload.get("s"))
+
+    @classmethod
+    def from_event(cls, data: Mapping[str, Any], stream: str | None = None) -> AggTrade:
+        """Build from an ``aggTrade`` stream event (nothing is converted yet)."""
+        return AGG_TRADE_EVENT(data, stream)
+
+    @property
+    def agg_id(self) -> int:
+        """The aggregate trade id (consecutive per symbol)."""
+        return to_int(self.raw["a"])
+
+    @property
+    def price(self) -> Decimal:
+        """The price."""
+        return Decimal(self.raw["p"])
+
+    @property
+    def qty(self) -> Decimal:
+        """The quantity."""
+        return Decimal(self.raw["q"])
+
+    @property
+    def first_trade_id(self) -> int:
+        """The first trade id it aggregates."""
+        return to_int(self.raw["f"])
+
+    @property
+    def last_trade_id(self) -> int:
+        """The last trade id it aggregates."""
+        return to_int(self.raw["l"])
+
+    @property
+    def time_ms(self) -> int:
+        """The trade time."""
+        return to_int(self.raw["T"])
+
+    @property
+    def is_buyer_maker(self) -> bool:
+        """True when the buyer was the maker."""
+        return to_bool(self.raw["m"])
+
+    @property
+    def event_time_ms(self) -> int | None:
+        """The stream event's time (None over REST)."""
+        return to_opt_int(self.raw.get("E"))
+
+    def __repr__(self) -> str:
+        return (
+            f"AggTrade(symbol={self.symbol!r}, agg_id={self.raw.get('a')!r}, "
+            f"price={self.raw.get('p')!r}, qty={self.raw.get('q')!r}, "
+            f"time_ms={self.raw.get('T')!r})"
+        )
+
+
+#: ``(data, stream) -> AggTrade``: the stream's constructor (fills the slots directly).
+AGG_TRADE_EVENT = event_builder(AggTrade)
 
 
 def _levels(value: Any) -> tuple[Level, ...]:
@@ -122,7 +242,25 @@ class MarkPrice(Model):
     interest_rate: Decimal = wire("interestRate", to_dec, Decimal(0))
     next_funding_time_ms: int = wire("nextFundingTime", to_int, 0)
     time_ms: int = wire("time", to_int)
+    #: The stream it came from (None over REST).
+    stream: str | None = None
     raw: Mapping[str, Any] = RAW
+
+    @classmethod
+    def from_event(cls, data: Mapping[str, Any], stream: str | None = None) -> MarkPrice:
+        """Build from a ``markPriceUpdate`` stream event (``time_ms`` is its event time)."""
+        return cls(
+            symbol=to_str(data["s"]),
+            mark_price=to_dec(data["p"]),
+            index_price=to_dec(data.get("i", "")),
+            estimated_settle_price=to_dec(data.get("P", "")),
+            last_funding_rate=to_dec(data.get("r", "")),
+            interest_rate=Decimal(0),
+            next_funding_time_ms=to_int(data.get("T", 0)),
+            time_ms=to_int(data["E"]),
+            stream=stream,
+            raw=data,
+        )
 
 
 @model
@@ -179,14 +317,81 @@ class PriceTicker(Model):
     raw: Mapping[str, Any] = RAW
 
 
-@model
-class BookTicker(Model):
-    """A symbol's best bid and ask."""
+def _either(raw: Mapping[str, Any], stream_key: str, rest_key: str) -> Any:
+    value = raw.get(stream_key)
+    return raw[rest_key] if value is None else value
 
-    symbol: str = wire("symbol", to_str)
-    bid_price: Decimal = wire("bidPrice", to_dec)
-    bid_qty: Decimal = wire("bidQty", to_dec)
-    ask_price: Decimal = wire("askPrice", to_dec)
-    ask_qty: Decimal = wire("askQty", to_dec)
-    time_ms: int | None = wire("time", to_opt_int, None)
-    raw: Mapping[str, Any] = RAW
+
+@attrs.frozen(kw_only=True, slots=True, repr=False)
+class BookTicker:
+    """A symbol's best bid and ask.
+
+    The same record over REST (``/fapi/v1/ticker/bookTicker``: ``bidPrice`` ...) and from the
+    ``bookTicker`` streams (``b B a A u``); fields are read from ``raw`` when asked for.
+    """
+
+    symbol: str
+    raw: Mapping[str, Any]
+    #: The stream it came from (None over REST).
+    stream: str | None = None
+
+    @classmethod
+    def from_payload(cls, payload: Any) -> BookTicker:
+        """Build from the REST answer (``KeyError``/``TypeError``/``ValueError`` when it is
+        not one)."""
+        if not isinstance(payload, Mapping):
+            raise TypeError(f"not a book ticker: {payload!r:.120}")
+        for key in ("bidPrice", "bidQty", "askPrice", "askQty"):
+            to_dec(payload[key])
+        to_opt_int(payload.get("time"))
+        return cls(symbol=to_str(payload["symbol"]), raw=payload)
+
+    @classmethod
+    def from_event(cls, data: Mapping[str, Any], stream: str | None = None) -> BookTicker:
+        """Build from a ``bookTicker`` stream event (nothing is converted yet)."""
+        return BOOK_TICKER_EVENT(data, stream)
+
+    @property
+    def bid_price(self) -> Decimal:
+        """The best bid."""
+        return to_dec(_either(self.raw, "b", "bidPrice"))
+
+    @property
+    def bid_qty(self) -> Decimal:
+        """The quantity at the best bid."""
+        return to_dec(_either(self.raw, "B", "bidQty"))
+
+    @property
+    def ask_price(self) -> Decimal:
+        """The best ask."""
+        return to_dec(_either(self.raw, "a", "askPrice"))
+
+    @property
+    def ask_qty(self) -> Decimal:
+        """The quantity at the best ask."""
+        return to_dec(_either(self.raw, "A", "askQty"))
+
+    @property
+    def time_ms(self) -> int | None:
+        """The transaction time (``T``; REST ``time``)."""
+        return to_opt_int(self.raw.get("T", self.raw.get("time")))
+
+    @property
+    def update_id(self) -> int | None:
+        """The book's update id (``u``; REST ``lastUpdateId`` where given)."""
+        return to_opt_int(self.raw.get("u", self.raw.get("lastUpdateId")))
+
+    @property
+    def event_time_ms(self) -> int | None:
+        """The stream event's time (None over REST)."""
+        return to_opt_int(self.raw.get("E"))
+
+    def __repr__(self) -> str:
+        return (
+            f"BookTicker(symbol={self.symbol!r}, bid={_either(self.raw, 'b', 'bidPrice')!r}, "
+            f"ask={_either(self.raw, 'a', 'askPrice')!r})"
+        )
+
+
+#: ``(data, stream) -> BookTicker``: the stream's constructor (fills the slots directly).
+BOOK_TICKER_EVENT = event_builder(BookTicker)

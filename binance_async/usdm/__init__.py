@@ -9,6 +9,7 @@ from ..venues.usdm import USDM
 from .account import Account
 from .algo import AlgoOrders
 from .market import MarketData
+from .streams import Streams
 from .trading import Trading
 from .userstream import UserStream
 from .wsapi import WsApi
@@ -16,7 +17,7 @@ from .wsapi import WsApi
 __all__ = ["UMFutures"]
 
 
-class UMFutures(Trading, AlgoOrders, MarketData, Account, UserStream):
+class UMFutures(Trading, AlgoOrders, MarketData, Account, UserStream, Streams):
     """Asyncio client for Binance USDⓈ-M futures; use as ``async with``.
 
     HMAC: ``UMFutures(api_key, api_secret)``; RSA or Ed25519: ``UMFutures(api_key,

@@ -1,0 +1,184 @@
+"""The user data stream against the simulator: the account mirror equal to the exchange's
+through fills and reconnects, listenKey renewal, and unknown order outcomes settled by the
+stream's events before any query or resend."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from decimal import Decimal
+from typing import Any
+
+import attrs
+import pytest
+
+from binance_async import OrderUpdate, StreamGap, UMFutures
+from binance_async.testing import Simulator
+from binance_async.testing.streams import StreamServerConfig
+
+from .conftest import RETRY, wire
+
+FAST = StreamServerConfig(interval_scale=0.1, tick_s=0.01)
+BTC = "BTCUSDT"
+
+
+@pytest.fixture
+async def sim() -> AsyncIterator[Simulator]:
+    """A simulator whose stream intervals are a tenth of the exchange's."""
+    async with Simulator(streams=FAST, seed=3) as simulator:
+        yield simulator
+
+
+def user_client(sim: Simulator, **kwargs: Any) -> UMFutures:
+    """An HMAC client on the simulator's REST and streams: a 1 s recvWindow, fast retries."""
+    creds = sim.new_credentials("hmac")
+    options: dict[str, Any] = {
+        "recv_window_ms": 1000,
+        "request_timeout_s": 0.5,
+        "retry": RETRY,
+        "stream_idle_timeout_s": 0.6,
+        **kwargs,
+    }
+    return UMFutures(
+        creds.api_key,
+        creds.api_secret,
+        base_url=sim.base_url,
+        stream_url=sim.stream_url,
+        **options,
+    )
+
+
+async def limit(client: UMFutures, side: str, price: str, qty: str = "0.01", **kw: Any) -> Any:
+    """A resting (or crossing) GTC LIMIT order."""
+    return await client.new_order(
+        symbol=BTC,
+        side=side,
+        type="LIMIT",
+        time_in_force="GTC",
+        quantity=Decimal(qty),
+        price=Decimal(price),
+        **kw,
+    )
+
+
+async def until(condition: Any, within_s: float = 3.0) -> None:
+    """Poll ``condition()`` until true (bounded)."""
+    async with asyncio.timeout(within_s):
+        while True:
+            if condition():
+                return
+            await asyncio.sleep(0.02)
+
+
+def mirror_matches(sim: Simulator, user: Any) -> bool:
+    """The mirror shows the exchange's open orders, statuses, positions and wallet."""
+    open_ids = {o.client_order_id for o in sim.open_orders()}
+    if {cid for cid, o in user.orders.items() if o.is_open} != open_ids:
+        return False
+    for cid, order in user.orders.items():
+        held = sim.order(client_order_id=cid)
+        if held is None or (held.status, held.executed_qty) != (order.status, order.executed_qty):
+            return False
+    positions = {
+        key: (p.position_amt, round(p.entry_price, 6)) for key, p in user.positions.items()
+    }
+    exchange = {
+        (s, side): (p.amount, round(p.entry_price, 6))
+        for (s, side), p in sim._state.engine.account("main").positions.items()
+        if p.amount
+    }
+    usdt = user.balances.get("USDT")
+    wallet = sim.wallet_balance().quantize(Decimal("1e-8"))  # the exchange prints 8 decimals
+    return positions == exchange and usdt is not None and usdt.balance == wallet
+
+
+async def test_mirror_follows_orders_fills_and_a_reconnect(sim: Simulator) -> None:
+    """user.orders / positions / balances equal the exchange's through placements, fills,
+    a cancel, and changes made while the connection was down (re-read and merged)."""
+    async with user_client(sim) as client, client.user_stream() as user:
+        assert user.synced and user.orders == {} and user.balances["USDT"].balance == 100000
+        await limit(client, "BUY", "49000", new_client_order_id="sig-42")
+        await limit(client, "BUY", "48000", new_client_order_id="sig-43")
+        await client.new_order(symbol=BTC, side="BUY", type="MARKET", quantity=Decimal("0.02"))
+        await until(lambda: "sig-43" in user.orders and mirror_matches(sim, user))
+        assert user.orders["sig-42"].status == "NEW"
+        sim.streams.drop("/private")
+        sim.trade(BTC, Decimal("49000"), Decimal("0.004"))  # fills sig-42 partly, unseen
+        await client.cancel_order(symbol=BTC, orig_client_order_id="sig-43")  # unseen
+        await until(lambda: user.stats.resyncs == 2 and user.synced)
+        await until(lambda: mirror_matches(sim, user))
+        assert user.orders["sig-42"].status == "PARTIALLY_FILLED"
+        assert user.orders["sig-43"].status == "CANCELED"
+        assert user.positions[(BTC, "BOTH")].position_amt == Decimal("0.024")
+        events = []
+        async with asyncio.timeout(2):
+            async for event in user:
+                events.append(event)
+                if isinstance(event, StreamGap):
+                    break
+        assert {type(e) for e in events} >= {OrderUpdate, StreamGap}
+        assert events[-1].stream == "user" and events[-1].reason == "reconnect"
+
+
+async def test_an_expired_listen_key_is_replaced(sim: Simulator) -> None:
+    """listenKeyExpired: a new key, a new connection, the mirror read again; events flow on."""
+    async with user_client(sim) as client, client.user_stream() as user:
+        assert sim.streams.expire_listen_key("main")
+        await until(lambda: user.stats.renewals == 1 and user.stats.resyncs == 2 and user.synced)
+        await limit(client, "SELL", "51000", new_client_order_id="after")
+        await until(lambda: "after" in user.orders)
+        assert sim.streams.connections("/private") == 1 and mirror_matches(sim, user)
+
+
+async def test_a_failed_keepalive_takes_a_new_key(sim: Simulator) -> None:
+    """A keep-alive refused (-1125: the key is gone) takes a new key and reconnects."""
+    async with user_client(sim) as client:
+        user = client.user_stream()
+        user._hub.config = attrs.evolve(user._hub.config, listen_key_keepalive_s=0.2)
+        async with user:
+            sim._state.listen_keys.clear()  # the exchange forgot the key
+            await until(lambda: user.stats.renewals >= 1 and user.synced)
+            await limit(client, "SELL", "51000", new_client_order_id="renewed")
+            await until(lambda: "renewed" in user.orders)
+
+
+@pytest.mark.parametrize("family", ["order", "algo"])
+async def test_an_unknown_outcome_is_settled_by_the_stream(sim: Simulator, family: str) -> None:
+    """503 "Unknown error" after executing: with the user stream open, the order's event
+    settles it: no query, no resend, the order returned marked reconciled."""
+    async with user_client(sim) as client, client.user_stream() as user:
+        sim.audit.clear()
+        if family == "order":
+            sim.inject_next("unknown_executed")
+            order = await limit(client, "BUY", "49000", new_client_order_id="ack-1")
+            assert order.client_order_id == "ack-1" and order.status == "NEW"
+            path = "/fapi/v1/order"
+        else:
+            sim.inject_next("unknown_executed", endpoint=("POST", "/fapi/v1/algoOrder"))
+            order = await client.new_algo_order(
+                symbol=BTC,
+                side="SELL",
+                type="STOP_MARKET",
+                quantity=Decimal("0.01"),
+                trigger_price=Decimal("45000"),
+                client_algo_id="ack-2",
+            )
+            assert order.client_algo_id == "ack-2" and order.status == "NEW"
+            path = "/fapi/v1/algoOrder"
+        assert order.reconciled
+        assert len(wire(sim, "POST", path)) == 1  # no resend
+        assert wire(sim, "GET", path) == []  # no query
+        assert client.stats.resubmissions == 0 and user.stats.settled == 1
+
+
+async def test_a_stream_event_cancels_a_pending_resubmission(sim: Simulator) -> None:
+    """The request times out while the exchange holds it; queries find nothing yet; the
+    order is then placed and its event ends the settling: no second POST."""
+    async with user_client(sim) as client, client.user_stream() as user:
+        sim.audit.clear()
+        sim.inject_next("delay_before_execute", delay_s=0.8)
+        order = await limit(client, "BUY", "49000", new_client_order_id="late-1")
+        assert order.client_order_id == "late-1" and order.reconciled
+        assert len(wire(sim, "POST", "/fapi/v1/order")) == 1
+        assert client.stats.resubmissions == 0 and user.stats.settled == 1
+        assert sim.order(client_order_id="late-1") is not None
