@@ -298,7 +298,7 @@ def cancel_replace(call: Call) -> object:
         cancel_ok, cancel_answer = False, exc.payload()
     attempted = cancel_ok or mode == "ALLOW_FAILURE"
     if over is not None:
-        data = {
+        refused: dict[str, object] = {
             "cancelResult": "SUCCESS" if cancel_ok else "FAILURE",
             "newOrderResult": "FAILURE" if cancel_ok else "NOT_ATTEMPTED",
             "cancelResponse": cancel_answer,
@@ -306,9 +306,9 @@ def cancel_replace(call: Call) -> object:
         }
         if cancel_ok:
             raise CancelReplaceError(
-                -2021, "Order cancel-replace partially failed.", data, status=429
+                -2021, "Order cancel-replace partially failed.", refused, status=429
             )
-        raise CancelReplaceError(-2022, "Order cancel-replace failed.", data, status=429)
+        raise CancelReplaceError(-2022, "Order cancel-replace failed.", refused, status=429)
     if attempted:
         try:
             order, fills = place(call, req)
