@@ -2,7 +2,8 @@
 
 URGENT waiters (cancels, reduce-only and close-position orders) go first. A waiter that does
 not fit keeps later and lower waiters off what it lacks (weight, orders), so a big request is
-never starved; waiters needing only what it does not lack may pass it. Waiters wake on a
+never starved; waiters needing only what it does not lack may pass it (as may everyone pass a
+waiter that only the full limits can take, while a shared store is away). Waiters wake on a
 settled request (:meth:`AdmissionQueue.dispatch`) or on one timer set for the next moment time
 alone changes what fits (a window start, a pause or ban end), never by polling.
 :meth:`AdmissionQueue.close` fails every waiter and stops the timer.
@@ -126,6 +127,8 @@ class AdmissionQueue:
                     continue
                 if (waiter.weight and weight_blocked) or (waiter.orders and orders_blocked):
                     continue
+                if waiter.weight > ledger.weight_cap or waiter.orders > ledger.orders_cap:
+                    continue  # only the full limits take it: it keeps nobody off meanwhile
                 reservation = ledger.pick(waiter.weight, waiter.orders, now, guard)
                 if reservation is not None:
                     waiter.future.set_result(reservation)

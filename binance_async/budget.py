@@ -10,9 +10,9 @@ needs one round trip per request. Its answer raises the local mirror to the shar
 Keys name the venue, the scope (``ip:<egress address>`` or ``account:<account>``) and the
 window (``REQUEST_WEIGHT 1M``), e.g. ``usdm|ip:default|REQUEST_WEIGHT 1M``; windows are
 identified by their start on the exchange's clock. A reservation of a client that dies is
-dropped by the store once ``hold_until_ms`` passes. A reservation still live on the window
-before counts in the next one too (a request sent at the end of a window may be counted in the
-next), when the claim says how long its windows are.
+dropped by the store once ``hold_until_ms`` passes. A live reservation counts in every window
+of its key (the server counts the request whenever it gets there), as a client's requests in
+flight do in its own ledger.
 
 :class:`MemoryBudgetStore` shares a budget between clients of one process (several accounts
 trading from one address, say); ``binance_async.redis.RedisBudgetStore`` does it across
@@ -23,7 +23,7 @@ from the store's ``fallback`` attribute when it has one) until the store answers
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Protocol
 
 import attrs
@@ -38,6 +38,7 @@ __all__ = [
     "SyncReply",
     "SyncRequest",
     "Update",
+    "compose",
 ]
 
 
@@ -68,8 +69,15 @@ class Fallback:
 @attrs.frozen(slots=True)
 class Claim:
     """One window a request touches: it fits if the counts of ``starts`` (the current window,
-    and the previous one while the server is not yet seen past the boundary), the live
-    reservations on them and ``cost`` stay within ``limit``."""
+    and the previous one while the server is not yet seen past the boundary), every live
+    reservation on the key and ``cost`` stay within ``limit``.
+
+    A reservation counts in every window until it settles, as a client's own requests in
+    flight do in its ledger: the server counts a request when it gets there, which may be a
+    window or more after it was reserved (a slow network, a loaded exchange, a client whose
+    clock is behind). With ``window_ms`` known, the next window must have room too: a request
+    reserved late, on a window already over for other clients, is counted in the next one.
+    """
 
     key: str
     starts: tuple[int, ...]
@@ -78,16 +86,27 @@ class Claim:
     #: Admitted beyond the sum as the unconfirmed window's single probe: fits when the current
     #: window alone can take it and no other probe is live on it.
     probe: bool = False
-    #: The window's length: reservations live on the window before the current one count
-    #: too (0: unknown, they do not).
+    #: The window's length (0: unknown, the next window is not checked).
     window_ms: int = 0
 
-    def prev_start(self) -> int | None:
-        """The window whose live reservations also count, if not already in ``starts``."""
-        if not self.window_ms:
-            return None
-        prev = self.starts[-1] - self.window_ms
-        return prev if self.probe or prev not in self.starts else None
+    def fits(
+        self,
+        confirmed: bool,
+        count: Callable[[str, int], int],
+        held: int,
+        probing: bool,
+    ) -> bool:
+        """Whether the claim fits, given a window's committed ``count`` by (key, start), the
+        cost ``held`` by the key's live reservations, and whether a probe of the current
+        window is among them. ``confirmed``: a client saw the server past the current
+        window's start, so the previous window no longer applies (nor a probe)."""
+        key, last, window = self.key, self.starts[-1], self.window_ms
+        probe = self.probe and not confirmed
+        starts = (last,) if confirmed or probe else self.starts
+        need = held + self.cost
+        if sum(count(key, s) for s in starts) + need > self.limit or (probe and probing):
+            return False
+        return not window or count(key, last + window) + need <= self.limit
 
 
 @attrs.frozen(slots=True)
@@ -122,6 +141,8 @@ class SyncRequest:
     releases: tuple[str, ...] = ()
     updates: tuple[Update, ...] = ()
     signals: tuple[Signal, ...] = ()
+    #: (key, window start): the client saw the server past this window's start.
+    confirms: tuple[tuple[str, int], ...] = ()
 
 
 @attrs.frozen(slots=True)
@@ -136,6 +157,24 @@ class SyncReply:
     signals: tuple[Signal, ...] = ()
     #: When refused for other clients' reservations: how long until one ends at the latest.
     retry_after_ms: int = 0
+    #: Per key of the claims: the latest window start a client saw the server past.
+    confirmed: Mapping[str, int] = attrs.field(factory=dict)
+
+
+def compose(updates: Iterable[Update]) -> dict[tuple[str, int], tuple[int, int | None, int]]:
+    """Compose each window's updates, in order, into one change: ``(add, floor, window_ms)``
+    makes the count ``max(count + add, floor)`` (no floor: ``count + add``)."""
+    composed: dict[tuple[str, int], tuple[int, int | None, int]] = {}
+    for update in updates:
+        where = (update.key, update.start)
+        add, floor, window = composed.get(where, (0, None, update.window_ms))
+        if update.add:
+            add += update.value
+            floor = None if floor is None else floor + update.value
+        elif floor is None or update.value > floor:
+            floor = update.value
+        composed[where] = (add, floor, window or update.window_ms)
+    return composed
 
 
 class BudgetStore(Protocol):
@@ -166,6 +205,7 @@ class MemoryBudgetStore:
         self._next_prune_ms = 0
         self._holds: dict[str, tuple[tuple[Claim, ...], int]] = {}
         self._signals: dict[str, Signal] = {}
+        self._confirmed: dict[str, int] = {}
 
     async def sync(self, request: SyncRequest) -> SyncReply:
         """Apply ``request`` atomically and answer with the shared state of its claims."""
@@ -192,43 +232,57 @@ class MemoryBudgetStore:
                 max(old.paused_until_ms, signal.paused_until_ms),
                 max(old.banned_until_ms, signal.banned_until_ms),
             )
+        confirmed = self._confirmed
+        for key, start in request.confirms:
+            if start > confirmed.get(key, -1):
+                confirmed[key] = start
         scopes = {_scope_of(c.key) for c in request.claims}
         signals = tuple(
             s
             for s in (self._signals.get(scope) for scope in sorted(scopes))
             if s is not None and max(s.paused_until_ms, s.banned_until_ms) > now
         )
-        held = self._held()
+        held, probing = self._held()
         view = {
-            (c.key, s): counts.get((c.key, s), 0) + held.get((c.key, s), (0, False))[0]
+            (c.key, s): counts.get((c.key, s), 0) + held.get(c.key, 0)
             for c in request.claims
             for s in c.starts
         }
         granted = bool(request.claims) and not signals
+
+        def count(key: str, start: int) -> int:
+            return counts.get((key, start), 0)
+
         for claim in request.claims if granted else ():
-            prev = claim.prev_start()
-            need = claim.cost + (0 if prev is None else held.get((claim.key, prev), (0, False))[0])
-            if claim.probe:
-                probing = held.get((claim.key, claim.starts[-1]), (0, False))[1]
-                fits = not probing and view[claim.key, claim.starts[-1]] + need <= claim.limit
-            else:
-                fits = sum(view[claim.key, s] for s in claim.starts) + need <= claim.limit
-            granted = granted and fits
+            key, last = claim.key, claim.starts[-1]
+            granted = claim.fits(
+                confirmed.get(key, -1) >= last, count, held.get(key, 0), (key, last) in probing
+            )
+            if not granted:
+                break
         if granted and request.hold_id is not None:
             self._holds[request.hold_id] = (request.claims, request.hold_until_ms)
         waits = [until - now for _, until in self._holds.values()]
-        retry = 0 if granted or not held else max(1, min(waits, default=1))
-        return SyncReply(granted=granted, counts=view, signals=signals, retry_after_ms=retry)
+        retry = 0 if granted or not waits else max(1, min(waits))
+        known = {c.key: confirmed[c.key] for c in request.claims if c.key in confirmed}
+        return SyncReply(
+            granted=granted,
+            counts=view,
+            signals=signals,
+            retry_after_ms=retry,
+            confirmed=known,
+        )
 
-    def _held(self) -> dict[tuple[str, int], tuple[int, bool]]:
-        """Live reservations per window: their total cost, and whether a probe is among them."""
-        held: dict[tuple[str, int], tuple[int, bool]] = {}
+    def _held(self) -> tuple[dict[str, int], set[tuple[str, int]]]:
+        """Live reservations: their total cost per key, and the windows probed."""
+        held: dict[str, int] = {}
+        probing: set[tuple[str, int]] = set()
         for claims, _ in self._holds.values():
             for claim in claims:
-                where = (claim.key, claim.starts[-1])
-                cost, probing = held.get(where, (0, False))
-                held[where] = (cost + claim.cost, probing or claim.probe)
-        return held
+                held[claim.key] = held.get(claim.key, 0) + claim.cost
+                if claim.probe:
+                    probing.add((claim.key, claim.starts[-1]))
+        return held, probing
 
     def __len__(self) -> int:
         """Number of (key, window) counts held."""

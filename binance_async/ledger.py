@@ -82,11 +82,15 @@ class Ledger:
         #: Every window's limit is this share of the server's (below 1 while a shared store
         #: does not answer).
         self.share = 1.0
-        self.max_weight = self.max_orders = 0
+        self.max_weight = self.max_orders = self.weight_cap = self.orders_cap = 0
         self.window_sizes: tuple[int, ...] = ()
         self._by_key: dict[str, tuple[Track, Scope]] = {}
-        #: With a shared store: every change to the counts, for the store to apply.
+        #: Windows counted full while a shared store does not answer: track -> starts.
+        self._blind: dict[Track, set[int]] = {}
+        #: With a shared store: every change to the counts, for the store to apply, and the
+        #: windows the server was seen past, for the other clients to know.
         self.outbox: list[Update] | None = None
+        self.confirms: list[tuple[str, int]] = []
         self.load(limits, now=0)
 
     # -- configuration ---------------------------------------------------------------------
@@ -124,6 +128,7 @@ class Ledger:
         self.max_weight = min(weights) if weights else 1 << 62
         self.max_orders = min(orders) if orders else 1 << 62
         self.window_sizes = tuple(sorted({r.window_ms for r in limits}))
+        self._caps()
 
     def scale(self, share: float) -> None:
         """Admit within ``share`` of every limit (1: the server's limits)."""
@@ -131,6 +136,38 @@ class Ledger:
         for _, scope in self.scopes():
             for track in scope.tracks:
                 track.limit = self._scaled(track.rate.limit)
+        self._caps()
+
+    def _caps(self) -> None:
+        """The largest costs the limits in force can take (below ``max_weight`` and
+        ``max_orders`` while scaled)."""
+        self.weight_cap = self._scaled(self.max_weight)
+        self.orders_cap = self._scaled(self.max_orders)
+
+    def blind(self, now: int, until: int) -> None:
+        """The shared counts just went stale: what other clients reserved since the last sync
+        is unknown, and may fill every window the server counts it in, up to ``until`` (when
+        requests sent before now have surely arrived): those count as full. The windows after
+        start as usual (unconfirmed: a probe first, then the server's counts)."""
+        for _, scope in self.scopes():
+            for track in scope.tracks:
+                starts = self._blind.setdefault(track, set())
+                start = track.start(now)
+                while start <= until:
+                    starts.add(start)
+                    track.raise_to(start, track.rate.limit)
+                    start += track.window
+
+    def unblind(self, counts: Mapping[tuple[str, int], int]) -> None:
+        """The store answers again: the windows counted full in :meth:`blind` count what it
+        says (its counts hold this client's use, handed over first)."""
+        for track, starts in self._blind.items():
+            scope = self._by_key[track.key][1]
+            for start in starts:
+                value = counts.get((track.key, start))
+                if value is not None:
+                    track.counts[start] = max(0, value - scope.in_flight + scope.unshared)
+        self._blind.clear()
 
     def _scaled(self, limit: int) -> int:
         return limit if self.share >= 1 else max(1, math.floor(limit * self.share))
@@ -296,6 +333,8 @@ class Ledger:
                     # The server's count dropped, or holds no more than this window got: it
                     # is past the boundary, and the previous window's count no longer applies.
                     track.confirmed = sent_start
+                    if self.outbox is not None:
+                        self.confirms.append((track.key, sent_start))
                 # The count of the send-time window: a stale count must not land in a later one.
                 if value > mirror.get(sent_start, 0):
                     mirror[sent_start] = value
@@ -364,8 +403,13 @@ class Ledger:
         scope.banned_until = max(scope.banned_until, ban_end_ms(counts, msg, now))
         log.error("limiter: 418, %s banned until %d (server ms)", res.address, scope.banned_until)
 
-    def merge(self, counts: Mapping[tuple[str, int], int], signals: Iterable[Signal]) -> None:
-        """Raise the local counts, pauses and bans to a shared store's.
+    def merge(
+        self,
+        counts: Mapping[tuple[str, int], int],
+        signals: Iterable[Signal],
+        confirmed: Mapping[str, int],
+    ) -> None:
+        """Raise the local counts, pauses, bans and confirmed windows to a shared store's.
 
         A shared count includes this client's own live reservations, which the local
         decision adds as ``in_flight``: they are taken out, so they are not counted twice
@@ -377,6 +421,10 @@ class Ledger:
             if found is not None:
                 track, scope = found
                 track.raise_to(start, value - scope.in_flight + scope.unshared)
+        for key, start in confirmed.items():
+            found = by_key.get(key)
+            if found is not None and start > found[0].confirmed:
+                found[0].confirmed = start  # another client saw the server past it
         for signal in signals:
             refused = self._by_name.get(signal.scope)
             if refused is not None:
@@ -393,7 +441,7 @@ class Ledger:
                 start = track.start(now)
                 for at, extra in ((start - track.window, 0), (start, scope.in_flight)):
                     value = track.counts.get(at, 0) + extra
-                    if value:
+                    if value and at not in self._blind.get(track, ()):  # a caution, no count
                         news.append(Update(track.key, at, value, False, track.window))
         return news
 

@@ -10,10 +10,13 @@ left but no answer came, :meth:`Limiter.drop` when it never left.
 When the store does not answer (any error of its ``sync``), the limiter logs one warning and
 admits on its own, within a local share of every budget (the ledger's limits scaled by the
 store's :class:`~.budget.Fallback`, a quarter unless told); the server's counts keep raising
-its view. A background task asks the store again every ``retry_interval_s``, hands it the
-counts it missed, and shares again once it answers; the local share stays a little longer, so
-clients that have not noticed yet and still admit on their own share stay inside the budget.
-Without a store none of this runs: the hot path is one attribute test more.
+its view. What other clients reserved since the last sync is unknown and may fill the windows
+current when the store went away (and any the requests already sent may still land in): those
+count as full until they end, or until the store is back.
+A background task asks the store again every ``retry_interval_s``, hands it the counts it
+missed, and shares again once it answers; the local share stays a little longer, so clients
+that have not noticed yet and still admit on their own share stay inside the budget. Without
+a store none of this runs: the hot path is one attribute test more.
 """
 
 from __future__ import annotations
@@ -21,12 +24,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from .admission import AdmissionQueue
-from .budget import BudgetStore, Claim, Fallback, Signal, SyncReply, SyncRequest, Update
+from .budget import (
+    BudgetStore,
+    Claim,
+    Fallback,
+    Signal,
+    SyncReply,
+    SyncRequest,
+    Update,
+    compose,
+)
 from .ledger import Ledger
 from .ratelimits import Counts, LimitsSnapshot, Priority, RateLimit, ServerTime
 from .windows import Reservation
@@ -85,6 +98,8 @@ class Limiter:
         self._recovery: asyncio.Task[None] | None = None
         self._releases: list[str] = []
         self._signals: dict[str, Signal] = {}
+        #: How long answers take lately, at the most (decaying), with a shared store.
+        self._slow_ms = 0.0
         self._flusher: asyncio.Task[None] | None = None
 
     # -- configuration ---------------------------------------------------------------------
@@ -181,7 +196,9 @@ class Limiter:
             self._lost(exc, request)
             return 0
         else:  # the counts do not hold ``res`` yet, granted or not
-            ledger.merge(reply.counts, reply.signals)
+            # Lost meanwhile (another call failed): what was confirmed is stale, the store's
+            # counts and refusals only ever add caution.
+            ledger.merge(reply.counts, reply.signals, reply.confirmed if self._shared else {})
         finally:
             ledger.unshared(res, -1)
         if reply.granted:
@@ -217,12 +234,14 @@ class Limiter:
     ) -> SyncRequest:
         outbox = self.ledger.outbox
         updates = news
-        if outbox:
-            updates += tuple(outbox)
+        if outbox:  # news are raises: after the adds, so an add is not counted twice
+            updates = (*outbox, *news)
             outbox.clear()
         releases, self._releases = tuple(self._releases), []
         signals = tuple(self._signals.values())
         self._signals.clear()
+        confirms = tuple(self.ledger.confirms)
+        self.ledger.confirms.clear()
         return SyncRequest(
             now_ms=now,
             hold_id=hold_id,
@@ -231,7 +250,12 @@ class Limiter:
             releases=releases,
             updates=updates,
             signals=signals,
+            confirms=confirms,
         )
+
+    def _news(self) -> bool:
+        """True when settled news wait for the store."""
+        return bool(self.ledger.outbox or self._releases or self._signals or self.ledger.confirms)
 
     # -- the store lost and found ----------------------------------------------------------
 
@@ -242,7 +266,9 @@ class Limiter:
             return  # already on the local share (several calls failed together)
         self._shared = False
         self._epoch += 1
-        self.ledger.outbox = None  # the store will get the counts themselves when it is back
+        now = self._clock.now_ms()
+        # Requests any client sent before now may still reach the server a while after it.
+        self.ledger.blind(now, now + math.ceil(2 * self._slow_ms + self.queue.guard_ms()))
         self.ledger.scale(self._fallback.local_share)
         if self._recovery is not None:  # still in the grace of the previous outage
             self._recovery.cancel()
@@ -266,13 +292,13 @@ class Limiter:
         while True:
             await self._sleep(interval_s)
             now = self._clock.now_ms()
-            request = self._request(
-                now, None, self._every_window(now), tuple(self.ledger.pending_news(now))
-            )
+            self._compact(now)
+            news = tuple(self.ledger.pending_news(now))
+            request = self._request(now, None, self._every_window(now), news)
             try:
                 reply = await self._store.sync(request)
             except Exception as exc:
-                self._unsent(request)
+                self._unsent(request, len(news))
                 log.debug("budget store still does not answer: %s", exc)
                 continue
             break
@@ -284,16 +310,41 @@ class Limiter:
         self._recovery = None
         self.queue.dispatch()
 
-    def _unsent(self, request: SyncRequest) -> None:
-        """Keep the releases and refusals of a failed sync for the next one (the counts are
-        handed over whole when the store is back)."""
+    def _unsent(self, request: SyncRequest, news: int = 0) -> None:
+        """Keep what a failed sync carried for the next one, but its last ``news`` updates
+        (they are made afresh). It may have been applied: the store then counts it twice,
+        which is safe."""
         self._releases[:0] = request.releases
         for signal in request.signals:
             self._signals.setdefault(signal.scope, signal)
+        outbox = self.ledger.outbox
+        if outbox is not None:
+            outbox[:0] = request.updates[: len(request.updates) - news]
+        self.ledger.confirms[:0] = request.confirms
+
+    def _compact(self, now: int) -> None:
+        """Keep the outbox small while the store is away: one add and one raise per window,
+        none for windows no admission looks at any more."""
+        outbox = self.ledger.outbox
+        if outbox is None:
+            return
+        kept = []
+        for (key, start), (add, floor, window) in compose(outbox).items():
+            if window and start + 2 * window < now:
+                continue
+            if add:
+                kept.append(Update(key, start, add, True, window))
+            if floor is not None:
+                kept.append(Update(key, start, floor, False, window))
+        outbox[:] = kept
+        latest: dict[str, int] = {}
+        for key, start in self.ledger.confirms:
+            latest[key] = max(start, latest.get(key, start))
+        self.ledger.confirms[:] = latest.items()
 
     def _resume(self, reply: SyncReply) -> None:
-        self.ledger.merge(reply.counts, reply.signals)
-        self.ledger.outbox = []
+        self.ledger.unblind(reply.counts)
+        self.ledger.merge(reply.counts, reply.signals, reply.confirmed)
         self._shared = True
         self._epoch += 1
         log.info("budget store %r answers again: budgets shared again", self._store)
@@ -355,6 +406,7 @@ class Limiter:
         now = self._clock.now_ms()
         self.ledger.settle(res, now, self.queue.guard_ms(), counts, status, code, msg)
         if self._store is not None:
+            self._slow_ms = max(float(now - res.sent_at_ms), self._slow_ms * 0.99)
             if res.hold_id is not None:
                 self._releases.append(res.hold_id)
             for _, scope in self.ledger.scopes():
@@ -376,7 +428,7 @@ class Limiter:
         """Push settled news to the store soon, even when no admission carries it."""
         assert self._store is not None
         await asyncio.sleep(0)
-        if not self._shared or not (self.ledger.outbox or self._releases or self._signals):
+        if not self._shared or not self._news():
             return
         request = self._request(self._clock.now_ms(), None, ())
         try:
@@ -409,7 +461,7 @@ class Limiter:
         if flusher is not None and not flusher.done():
             with contextlib.suppress(asyncio.CancelledError):
                 await flusher
-        if self._shared and (self.ledger.outbox or self._releases or self._signals):
+        if self._shared and self._news():
             assert self._store is not None
             with contextlib.suppress(Exception):
                 await self._store.sync(self._request(self._clock.now_ms(), None, ()))

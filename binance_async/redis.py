@@ -23,9 +23,10 @@ slot), each with a TTL so nothing outlives its use:
 
 - ``c:<window>@<start>``: a window's count (``usdm|ip:default|REQUEST_WEIGHT 1M@<ms>``); kept
   until one window after it ends, plus a minute;
-- ``hw:<window>@<start>``, ``hz:<window>@<start>``: the live reservations on a window (cost,
-  and when each ends); ``h:<id>``: the windows of one reservation; ``holds``: every live
-  reservation by its end; kept a minute past the last reservation's end;
+- ``hw:<window>``, ``hz:<window>``: the live reservations on a window's key (cost, and when
+  each ends); ``h:<id>``: the keys of one reservation; ``holds``: every live reservation by
+  its end; kept a minute past the last reservation's end;
+- ``cf:<window>``: the latest window start a client saw the server past (two days);
 - ``s:<scope>``: a scope's pause and ban ends, kept a minute past them.
 
 When Redis does not answer (refused, timed out, restarting), :meth:`sync` raises
@@ -61,7 +62,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
         "binance_async.redis needs redis-py: pip install 'binance_async[redis]'"
     ) from exc
 
-from .budget import Fallback, Signal, StoreUnavailable, SyncReply, SyncRequest
+from .budget import Fallback, Signal, StoreUnavailable, SyncReply, SyncRequest, compose
 
 __all__ = ["RedisBudgetStore"]
 
@@ -71,17 +72,20 @@ _MARGIN_MS = 60_000
 _KEEP_MS = 2 * 86_400_000
 
 # The script's request (ARGV[1], JSON): [now, hold id or "", hold until, margin, claims,
-# releases, updates, signals, scopes]; a claim is [[window ids of its starts], cost, limit,
-# probe 0/1, window id whose reservations also count or ""]; an update [window id, add,
-# floor or -1, ttl ms]: the count becomes max(count + add, floor); a signal [scope, paused
-# until, banned until]. Its answer: [granted 0/1, retry ms, n, n x (scope, paused, banned),
-# the count of every claimed start in order].
+# releases, updates, signals, scopes, confirms, keep ms]; a claim is [[window ids of its
+# starts], cost, limit, probe 0/1, id of the next window (or "" when the window's length is
+# unknown), key, current start, the same as text]; an update [window id, add, floor or -1, ttl
+# ms]: the count becomes max(count + add, floor); a signal [scope, paused until, banned until];
+# a confirm [key, start]. Its answer: [granted 0/1, retry ms, n, n x (scope, paused, banned),
+# the count of every claimed start in order (live reservations of the key included), the
+# latest confirmed start of every claim's key or -1]. It decides as Claim.fits does.
 _SCRIPT = """
 local holds = KEYS[1]
 local P = string.sub(holds, 1, -6)
 local r = cjson.decode(ARGV[1])
 local now, hold, hold_until, margin = r[1], r[2], r[3], r[4]
 local claims, releases, updates, signals, scopes = r[5], r[6], r[7], r[8], r[9]
+local confirms, keep = r[10], r[11]
 
 local function extend(key, ttl)
   if redis.call('PTTL', key) < ttl then redis.call('PEXPIRE', key, ttl) end
@@ -89,9 +93,9 @@ end
 
 for _, id in ipairs(releases) do
   local hk = P .. 'h:' .. id
-  for _, w in ipairs(redis.call('LRANGE', hk, 0, -1)) do
-    redis.call('HDEL', P .. 'hw:' .. w, id)
-    redis.call('ZREM', P .. 'hz:' .. w, id)
+  for _, key in ipairs(redis.call('LRANGE', hk, 0, -1)) do
+    redis.call('HDEL', P .. 'hw:' .. key, id)
+    redis.call('ZREM', P .. 'hz:' .. key, id)
   end
   redis.call('DEL', hk)
   redis.call('ZREM', holds, id)
@@ -116,6 +120,13 @@ for _, s in ipairs(signals) do
   end
 end
 
+for _, c in ipairs(confirms) do
+  local fk = P .. 'cf:' .. c[1]
+  if tonumber(redis.call('GET', fk) or '-1') < c[2] then
+    redis.call('SET', fk, c[2], 'PX', keep)
+  end
+end
+
 local active = {}
 for _, scope in ipairs(scopes) do
   local cur = redis.call('HMGET', P .. 's:' .. scope, 'p', 'b')
@@ -123,50 +134,57 @@ for _, scope in ipairs(scopes) do
   if math.max(p, b) > now then table.insert(active, {scope, p, b}) end
 end
 
+-- A key's live reservations: their total cost, and the windows probed ("cost" or
+-- "cost|start" for a probe of that window start).
 local cache = {}
-local function held(w)
-  local c = cache[w]
+local function held(key)
+  local c = cache[key]
   if c == nil then
-    local hz, hw = P .. 'hz:' .. w, P .. 'hw:' .. w
+    local hz, hw = P .. 'hz:' .. key, P .. 'hw:' .. key
     local gone = redis.call('ZRANGEBYSCORE', hz, '-inf', now)
     for i = 1, #gone, 500 do
       redis.call('HDEL', hw, unpack(gone, i, math.min(i + 499, #gone)))
     end
     if #gone > 0 then redis.call('ZREMRANGEBYSCORE', hz, '-inf', now) end
-    local sum, probing = 0, false
+    local sum, probing = 0, {}
     for _, v in ipairs(redis.call('HVALS', hw)) do
-      if string.byte(v, 1) == 112 then
-        probing = true
-        v = string.sub(v, 2)
+      local bar = string.find(v, '|', 1, true)
+      if bar then
+        probing[string.sub(v, bar + 1)] = true
+        v = string.sub(v, 1, bar - 1)
       end
       sum = sum + tonumber(v)
     end
     c = {sum, probing}
-    cache[w] = c
+    cache[key] = c
   end
   return c[1], c[2]
 end
 
-local counts = {}
+local function count(w)
+  return tonumber(redis.call('GET', P .. 'c:' .. w) or '0')
+end
+
+local counts, known = {}, {}
 local granted = #claims > 0 and #active == 0
 for _, c in ipairs(claims) do
-  local wids = c[1]
-  local sum = 0
-  local last = 0
-  for _, w in ipairs(wids) do
-    last = tonumber(redis.call('GET', P .. 'c:' .. w) or '0') + held(w)
-    sum = sum + last
-    table.insert(counts, last)
-  end
+  local wids, key = c[1], c[6]
+  local sum, probing = held(key)
+  for _, w in ipairs(wids) do table.insert(counts, count(w) + sum) end
+  local cf = tonumber(redis.call('GET', P .. 'cf:' .. key) or '-1')
+  table.insert(known, cf)
   if granted then
-    local need = c[2]
-    if c[5] ~= '' then need = need + held(c[5]) end
-    if c[4] == 1 then
-      local _, probing = held(wids[#wids])
-      granted = (not probing) and last + need <= c[3]
+    local confirmed = cf >= c[7]
+    local probe = c[4] == 1 and not confirmed
+    local counted = 0
+    if confirmed or probe then
+      counted = count(wids[#wids])
     else
-      granted = sum + need <= c[3]
+      for _, w in ipairs(wids) do counted = counted + count(w) end
     end
+    local need = sum + c[2]
+    granted = counted + need <= c[3] and not (probe and probing[c[8]])
+    if granted and c[5] ~= '' then granted = count(c[5]) + need <= c[3] end
   end
 end
 
@@ -174,13 +192,13 @@ if granted and hold ~= '' then
   local ttl = math.max(hold_until - now, 0) + margin
   local hk = P .. 'h:' .. hold
   for _, c in ipairs(claims) do
-    local w = c[1][#c[1]]
-    local hw, hz = P .. 'hw:' .. w, P .. 'hz:' .. w
-    redis.call('HSET', hw, hold, (c[4] == 1 and 'p' or '') .. c[2])
+    local key = c[6]
+    local hw, hz = P .. 'hw:' .. key, P .. 'hz:' .. key
+    redis.call('HSET', hw, hold, c[4] == 1 and (c[2] .. '|' .. c[8]) or c[2])
     redis.call('ZADD', hz, hold_until, hold)
     extend(hw, ttl)
     extend(hz, ttl)
-    redis.call('RPUSH', hk, w)
+    redis.call('RPUSH', hk, key)
   end
   redis.call('PEXPIRE', hk, ttl)
   redis.call('ZADD', holds, hold_until, hold)
@@ -200,6 +218,7 @@ for _, a in ipairs(active) do
   table.insert(out, a[3])
 end
 for _, v in ipairs(counts) do table.insert(out, v) end
+for _, v in ipairs(known) do table.insert(out, v) end
 return out
 """
 _SHA = hashlib.sha1(_SCRIPT.encode()).hexdigest()
@@ -326,35 +345,24 @@ class RedisBudgetStore:
         scopes = set()
         for claim in request.claims:
             key = claim.key
-            prev = claim.prev_start()
+            last, window = claim.starts[-1], claim.window_ms
             claims.append(
                 (
                     [f"{key}@{start}" for start in claim.starts],
                     claim.cost,
                     claim.limit,
                     1 if claim.probe else 0,
-                    "" if prev is None else f"{key}@{prev}",
+                    f"{key}@{last + window}" if window else "",
+                    key,
+                    last,
+                    str(last),
                 )
             )
             scopes.add(key.rsplit("|", 1)[0])
-        # Adds and raises of one window compose to max(count + add, floor): one update each.
-        merged: dict[str, list[Any]] = {}
-        for update in request.updates:
-            where = f"{update.key}@{update.start}"
-            entry = merged.get(where)
-            if entry is None:
-                window = update.window_ms
-                ttl = update.start + 2 * window - now + _MARGIN_MS if window else _KEEP_MS
-                entry = merged[where] = [where, 0, None, max(ttl, 1000)]
-            if update.add:
-                entry[1] += update.value
-                if entry[2] is not None:
-                    entry[2] += update.value
-            elif entry[2] is None or update.value > entry[2]:
-                entry[2] = update.value
-        updates = [
-            (w, add, -1 if floor is None else floor, ttl) for w, add, floor, ttl in merged.values()
-        ]
+        updates = []
+        for (key, start), (add, floor, window) in compose(request.updates).items():
+            ttl = start + 2 * window - now + _MARGIN_MS if window else _KEEP_MS
+            updates.append((f"{key}@{start}", add, -1 if floor is None else floor, max(ttl, 1000)))
         return orjson.dumps(
             (
                 now,
@@ -366,6 +374,8 @@ class RedisBudgetStore:
                 updates,
                 [(s.scope, s.paused_until_ms, s.banned_until_ms) for s in request.signals],
                 sorted(scopes),
+                request.confirms,
+                _KEEP_MS,
             )
         )
 
@@ -420,11 +430,15 @@ def _decode(answer: list[Any], request: SyncRequest) -> SyncReply:
         for i in range(3, 3 + 3 * n, 3)
     )
     values = iter(answer[3 + 3 * n :])
-    counts = {
-        (claim.key, start): int(next(values)) for claim in request.claims for start in claim.starts
-    }
+    claims = request.claims
+    counts = {(claim.key, start): int(next(values)) for claim in claims for start in claim.starts}
+    confirmed = {claim.key: int(cf) for claim, cf in zip(claims, values, strict=True) if cf >= 0}
     return SyncReply(
-        granted=answer[0] == 1, counts=counts, signals=signals, retry_after_ms=int(answer[1])
+        granted=answer[0] == 1,
+        counts=counts,
+        signals=signals,
+        retry_after_ms=int(answer[1]),
+        confirmed=confirmed,
     )
 
 

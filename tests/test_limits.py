@@ -885,9 +885,9 @@ def weight_limit_of(limiter: Limiter) -> int:
     return state.limit
 
 
-async def test_memory_store_counts_live_holds_of_the_previous_window() -> None:
-    """A reservation live on the previous window may be counted in the next: a claim that
-    knows its window length counts it too, a probe included."""
+async def test_memory_store_counts_a_live_reservation_in_every_window() -> None:
+    """A reservation counts in every window of its key until it settles (the server counts
+    the request whenever it gets there), a probe's check included."""
     store = MemoryBudgetStore()
     key = "usdm|ip:a|REQUEST_WEIGHT 1M"
     late = Claim(key, (M0 - MINUTE,), 6, 10, window_ms=MINUTE)
@@ -897,69 +897,147 @@ async def test_memory_store_counts_live_holds_of_the_previous_window() -> None:
         )
     ).granted
     five = Claim(key, (M0,), 5, 10, window_ms=MINUTE)
-    assert not (await store.sync(SyncRequest(now_ms=M0, hold_id="a", claims=(five,)))).granted
-    blind = Claim(key, (M0,), 4, 10)  # no window length: the previous window is not looked at
-    until = M0 + 900
-    assert (
-        await store.sync(SyncRequest(now_ms=M0, hold_id="b", claims=(blind,), hold_until_ms=until))
-    ).granted
-    probe = Claim(key, (M0 - MINUTE, M0), 1, 10, probe=True, window_ms=MINUTE)
+    refused = await store.sync(SyncRequest(now_ms=M0, hold_id="a", claims=(five,)))
+    assert not refused.granted and refused.counts == {(key, M0): 6}
+    probe = Claim(key, (M0 - MINUTE, M0), 5, 10, probe=True, window_ms=MINUTE)
     assert not (await store.sync(SyncRequest(now_ms=M0, hold_id="p", claims=(probe,)))).granted
-    settled = SyncRequest(now_ms=M0 + 1, releases=("late", "b"))
+    settled = SyncRequest(
+        now_ms=M0 + 1, releases=("late",), updates=(Update(key, M0 - MINUTE, 6, True, MINUTE),)
+    )
     await store.sync(settled)
     assert (await store.sync(SyncRequest(now_ms=M0 + 2, hold_id="c", claims=(five,)))).granted
+
+
+async def test_memory_store_a_late_claim_counts_what_the_next_window_holds() -> None:
+    """A claim decided late (its window already over for other clients) may be counted in
+    the next window: the next window's count and reservations must leave room for it."""
+    store = MemoryBudgetStore()
+    key = "usdm|account:x|ORDERS 1S"
+    second = 1_000
+    ahead = Claim(key, (M0 - second, M0), 6, 10, window_ms=second)
+    assert (
+        await store.sync(
+            SyncRequest(now_ms=M0 + 1, hold_id="next", claims=(ahead,), hold_until_ms=M0 + 900)
+        )
+    ).granted
+    late = Claim(key, (M0 - 2 * second, M0 - second), 5, 10, window_ms=second)
+    refused = await store.sync(SyncRequest(now_ms=M0 - 1, hold_id="late", claims=(late,)))
+    assert not refused.granted  # 6 on the next window + 5 > 10, though its own is empty
+    await store.sync(SyncRequest(now_ms=M0 + 2, updates=(Update(key, M0, 6, True, second),)))
+    await store.sync(SyncRequest(now_ms=M0 + 2, releases=("next",)))
+    assert not (await store.sync(SyncRequest(now_ms=M0 - 1, hold_id="l2", claims=(late,)))).granted
+    four = Claim(key, (M0 - 2 * second, M0 - second), 4, 10, window_ms=second)
+    assert (await store.sync(SyncRequest(now_ms=M0 - 1, hold_id="l3", claims=(four,)))).granted
+
+
+async def test_a_window_one_client_confirmed_is_confirmed_for_every_client() -> None:
+    """Once a client saw the server past a window's start, the store checks every client's
+    claim on that window alone (no previous window, no probe) and tells them."""
+    store = MemoryBudgetStore()
+    key = "usdm|ip:a|REQUEST_WEIGHT 1M"
+    await store.sync(SyncRequest(now_ms=M0, updates=(Update(key, M0 - MINUTE, 9, add=True),)))
+    unconfirmed = Claim(key, (M0 - MINUTE, M0), 2, 10, window_ms=MINUTE)
+    refused = await store.sync(SyncRequest(now_ms=M0, hold_id="a", claims=(unconfirmed,)))
+    assert not refused.granted and refused.confirmed == {}
+    seen = await store.sync(SyncRequest(now_ms=M0 + 5, confirms=((key, M0),)))
+    assert seen.confirmed == {}  # no claims, nothing to tell
+    granted = await store.sync(SyncRequest(now_ms=M0 + 6, hold_id="b", claims=(unconfirmed,)))
+    assert granted.granted and granted.confirmed == {key: M0}
+
+
+async def test_limiters_on_one_store_share_what_they_confirmed() -> None:
+    """One limiter's answer shows the server rolled: the other stops charging the previous
+    window at its next sync, without a probe of its own."""
+    clock = FakeServerTime(start_ms=M0 - 5_000)
+    store = MemoryBudgetStore()
+    one = Limiter(clock=clock, limits=[weight_limit(10)], store=store, sleep=clock.sleep)
+    two = Limiter(clock=clock, limits=[weight_limit(10)], store=store, sleep=clock.sleep)
+    full = await one.admit(weight=8)
+    one.observe(full, status=200, counts={"x-mbx-used-weight-1m": "8"})
+    await clock.advance_to(M0 + 100)
+    first = await one.admit(weight=1)  # 8 + 1 fits even if the server is still in M0 - 1M
+    one.observe(first, status=200, counts={"x-mbx-used-weight-1m": "1"})  # it rolled
+    await clock.settle()
+    (track,) = [t for _, s in two.ledger.scopes() for t in s.tracks]
+    assert track.confirmed < M0
+    three = await two.admit(weight=3)  # would not fit 8 + 1 + 3 if M0 were not confirmed
+    assert track.confirmed == M0
+    two.observe(three, status=200, counts={"x-mbx-used-weight-1m": "4"})
+    await one.close()
+    await two.close()
 
 
 async def test_store_down_admits_on_a_local_share_with_one_warning_then_shares_again(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """Store down: a quarter of each limit, decided locally, one warning however many calls
-    fail; back: shared at once, the full limits after twice the retry interval."""
-    clock = FakeServerTime()
+    """Store down: the current window counts as full (what others reserved since is
+    unknown); from the next on, a quarter of each limit, decided locally; one warning however
+    many calls fail. Back: shared at once, the full limits after twice the retry interval."""
+    clock = FakeServerTime(start_ms=M0 + 50_000)
+    m1 = M0 + MINUTE
     store = FlakyStore()
     limiter = Limiter(clock=clock, limits=[weight_limit(100)], store=store, sleep=clock.sleep)
     first = await limiter.admit(weight=10)
     limiter.observe(first, status=200, counts={"x-mbx-used-weight-1m": "10"})
     store.down = True
     with caplog.at_level("WARNING", logger="binance_async.limits"):
-        held = [await limiter.admit(weight=3) for _ in range(5)]  # 10 + 15 = 25: the share
+        probe = task(limiter.admit(weight=3))
+        await clock.advance_to(m1 - 1)
+        assert not probe.done() and not limiter.shared
+        await clock.advance_to(m1 + 5)  # the next window, after the guard: a probe first
+        assert probe.done()
+        second = task(limiter.admit(weight=3))
+        await clock.settle()
+        assert not second.done()
+        limiter.observe(probe.result(), status=200, counts={"x-mbx-used-weight-1m": "3"})
+        held = [await second, *[await limiter.admit(weight=3) for _ in range(6)]]
+        held.append(await limiter.admit(weight=1))  # 3 + 21 + 1 = 25: the share
         blocked = task(limiter.admit(weight=1))
         await clock.settle()
-        assert not blocked.done() and not limiter.shared
-        assert weight_limit_of(limiter) == 25
+        assert not blocked.done() and weight_limit_of(limiter) == 25
         for reservation in held:
             limiter.observe(reservation, status=200, counts=OK)
-        await clock.advance_to(M0 + 10_000 + 5_500)  # five failed attempts to reach the store
     warnings = [r for r in caplog.records if r.levelname == "WARNING"]
     assert len(warnings) == 1 and "does not answer" in warnings[0].getMessage()
     assert "store=unreachable (local share 0.25)" in repr(limiter)
     store.down = False
-    await clock.advance_to(M0 + 10_000 + 6_000)
+    await clock.advance_to(m1 + 1_000)  # the next attempt to reach the store
     assert limiter.shared and weight_limit_of(limiter) == 25  # shared; the share a while more
-    await clock.advance_to(M0 + 10_000 + 8_000)
+    assert not blocked.done()
+    await clock.advance_to(m1 + 3_000)
     assert weight_limit_of(limiter) == 100
     assert blocked.done()  # the waiter went through the store once it was back
-    # What the store missed was handed over: the window's 25 and the waiter's hold.
+    # What the store missed was handed over: the window's 25, and the waiter's hold.
+    key = used_key(limiter)
     reply = await store.inner.sync(
-        SyncRequest(now_ms=clock.now_ms(), claims=(Claim(used_key(limiter), (M0,), 0, 100),))
+        SyncRequest(now_ms=clock.now_ms(), claims=(Claim(key, (m1,), 0, 100),))
     )
-    assert reply.counts == {(used_key(limiter), M0): 26}
+    assert reply.counts == {(key, m1): 26}
     limiter.observe(blocked.result(), status=200, counts=OK)
     await limiter.close()
 
 
 async def test_store_down_mid_admission_decides_again_on_the_share() -> None:
-    """A reservation the store could not confirm is decided again on the local share: never
-    an error to the caller, never the full budget."""
-    clock = FakeServerTime()
+    """A reservation the store could not confirm is decided again locally: never an error to
+    the caller, never the full budget; a cost only the full limits take waits for them
+    without holding the others back; what the server's count shows holds."""
+    clock = FakeServerTime(start_ms=M0 + 50_000)
+    m1, m2 = M0 + MINUTE, M0 + 2 * MINUTE
     store = FlakyStore()
     limiter = Limiter(clock=clock, limits=[weight_limit(100)], store=store, sleep=clock.sleep)
     store.down = True
     big = task(limiter.admit(weight=30))  # fits the budget, not the share of 25
-    small = await limiter.admit(weight=20)
-    await clock.settle()
-    assert not big.done() and small.weight == 20 and not limiter.shared
-    limiter.observe(small, status=200, counts=OK)
+    small = task(limiter.admit(weight=5))
+    await clock.advance_to(m1 + 5)
+    assert small.done() and not big.done() and not limiter.shared
+    # The others used the window while the store was away: the share is gone for it.
+    limiter.observe(small.result(), status=200, counts={"x-mbx-used-weight-1m": "95"})
+    one = task(limiter.admit(weight=1))
+    await clock.advance_to(m2 - 1)
+    assert not one.done()
+    await clock.advance_to(m2 + 5)
+    assert one.done()
+    limiter.observe(one.result(), status=200, counts={"x-mbx-used-weight-1m": "1"})
     big.cancel()
     await limiter.close()
 
