@@ -1,18 +1,20 @@
 """Client CPU per stream message: binance_async's typed events vs a raw aiohttp loop.
 
-A feed server runs in a separate process on 127.0.0.1 and pushes a busy feed as fast as the
-client reads it: aggTrade on several symbols over ``/market``, bookTicker and depth@100ms on
-the same symbols over ``/public`` (two connections, combined-stream messages as the exchange
-sends them). Each case connects, takes ``--messages`` messages and stops; the client's own
-CPU time (``time.process_time``, the server is elsewhere) is divided by the messages.
+A feed server runs in a separate process on 127.0.0.1 and pushes a busy feed at a steady pace
+(bursts of 80 messages every 2 ms per connection, which each client keeps up with, so all see
+the same batches; a flood would reward the slowest reader with larger batches): aggTrade on
+several symbols over ``/market``, bookTicker and depth@100ms on the same symbols over
+``/public`` (two connections, combined-stream messages as the exchange sends them). Each case
+connects, takes ``--messages`` messages and stops; the client's own CPU time
+(``time.process_time``, the server is elsewhere) is divided by the messages.
 
 - ``raw``: ``session.ws_connect`` on both URLs, ``async for msg in ws: orjson.loads(msg.data)``
   (the floor: receive and decode, nothing else);
 - ``binance_async``: ``client.stream(...)``, ``async for event in stream`` with typed events
   (AggTrade, BookTicker, DepthUpdate), the consumer reading one field of each (the trade id,
   the update id) so nothing is optimised away;
-- ``python-binance`` and ``ccxt``, when importable: their futures streams on the same feed
-  (see the README for what ran).
+- ``python-binance``, when importable: its futures multiplex sockets on the same feed (ccxt is
+  not run: see the README).
 
 Rounds alternate the cases; the medians are reported, and the ratio to ``raw``.
 
@@ -40,6 +42,10 @@ from binance_async import UMFutures
 
 SYMBOLS = ("btcusdt", "ethusdt", "solusdt", "bnbusdt", "xrpusdt", "dogeusdt", "adausdt", "ltcusdt")
 CASE_TIME_LIMIT_S = 120.0
+#: The feed's pace per connection: BURST messages every BURST_EVERY_S (about 40,000 a second,
+#: which every client here keeps up with, so each sees the same batches).
+BURST = 80
+BURST_EVERY_S = 0.002
 
 
 # -- the feed server (its own process) --------------------------------------------------------
@@ -118,8 +124,8 @@ def serve(port: int, symbols: tuple[str, ...], count: int, ready: Any) -> None:
         try:
             for i, text in enumerate(feeds[route]):
                 await ws.send_str(text)
-                if i % 64 == 0:
-                    await asyncio.sleep(0)
+                if i % BURST == BURST - 1:
+                    await asyncio.sleep(BURST_EVERY_S)  # a steady busy feed, not a flood
             async for _ in ws:  # idle until the client leaves
                 pass
         except ConnectionError:
@@ -260,6 +266,7 @@ def main() -> None:
     parser.add_argument("--symbols", type=int, default=6)
     parser.add_argument("--port", type=int, default=18931)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--verbose", action="store_true", help="print every round")
     args = parser.parse_args()
     symbols = SYMBOLS[: args.symbols]
     ready = multiprocessing.Event()
@@ -271,8 +278,10 @@ def main() -> None:
         if not ready.wait(30):
             raise RuntimeError("the feed server did not start")
         results: dict[str, list[float]] = {name: [] for name in CASES}
-        for _ in range(args.rounds):
-            for name, case in CASES.items():
+        order = list(CASES)
+        for round_ in range(args.rounds):
+            for name in order if round_ % 2 == 0 else order[::-1]:  # alternate who goes first
+                case = CASES[name]
                 run = asyncio.wait_for(case(args.port, symbols, args.messages), CASE_TIME_LIMIT_S)
                 results[name].append(asyncio.run(run) * 1e6)
         medians = {name: statistics.median(values) for name, values in results.items()}
@@ -282,6 +291,9 @@ def main() -> None:
     if args.json:
         print(json.dumps(medians))
         return
+    if args.verbose:
+        for name, values in results.items():
+            print(f"  {name:15s} rounds: " + " ".join(f"{v:.2f}" for v in values))
     floor = medians["raw"]
     print(
         f"{args.messages} messages, {len(symbols)} symbols, 2 connections, "

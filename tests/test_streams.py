@@ -13,6 +13,7 @@ import pytest
 
 from binance_async import (
     AggTrade,
+    BinanceError,
     BookTicker,
     DepthUpdate,
     InvalidRequest,
@@ -65,7 +66,7 @@ async def until(condition: Any, within_s: float = 3.0) -> None:
 
 def tape_ids(sim: Simulator, symbol: str = "BTCUSDT") -> list[int]:
     """Aggregate trade ids the exchange printed (REST aggTrades' ids)."""
-    return [t.agg_id for t in sim._state.engine.tape.trades(symbol)]
+    return [t.agg_id for t in sim.streams.trades(symbol)]
 
 
 async def test_book_streams_go_to_public_and_the_others_to_market(sim: Simulator) -> None:
@@ -357,3 +358,13 @@ async def test_stream_urls_default_to_the_venue_and_are_never_guessed() -> None:
     assert UMFutures(stream_url="ws://h:1/")._stream_hub.private_url == "ws://h:1/private"
     with pytest.raises(ValueError, match="stream_url"):
         UMFutures(stream_url="http://h")
+
+
+async def test_a_book_of_an_unknown_symbol_refuses_to_open(sim: Simulator) -> None:
+    """The snapshot's refusal (-1121) comes out of async with; nothing is left open."""
+    async with stream_client(sim) as client:
+        with pytest.raises(BinanceError) as refused:
+            async with client.order_book("NOPEUSDT"):
+                pass
+        assert refused.value.code == -1121
+        assert sim.streams.connections() == 0 and client._stream_hub.open_streams == 0

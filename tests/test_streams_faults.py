@@ -135,7 +135,7 @@ async def test_every_fault_in_one_run_loses_and_doubles_nothing() -> None:
                 assert await faults == [f for _, f in FAULTS]
                 await asyncio.sleep(1.0)  # let every stream catch up
 
-                tapes = {s: [t.agg_id for t in sim._state.engine.tape.trades(s)] for s in SYMBOLS}
+                tapes = {s: [t.agg_id for t in sim.streams.trades(s)] for s in SYMBOLS}
                 await until(lambda: all(len(got[s]) >= len(tapes[s]) for s in SYMBOLS), 5.0)
                 consumer.cancel()
                 for symbol in SYMBOLS:
@@ -168,5 +168,5 @@ def _explain(sim: Simulator, user: Any) -> None:  # pragma: no cover - a failing
         if held is None or (held.status, held.executed_qty) != (order.status, order.executed_qty):
             print("order", cid, order.status, order.executed_qty, held)
     print("open", sorted(o.client_order_id for o in sim.open_orders()))
-    print("positions", dict(user.positions), sim._state.engine.account("main").positions)
+    print("positions", dict(user.positions), sim.position("BTCUSDT"))
     print("balance", user.balances.get("USDT"), sim.wallet_balance(), user.stats)

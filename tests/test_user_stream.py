@@ -9,10 +9,9 @@ from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
 
-import attrs
 import pytest
 
-from binance_async import OrderUpdate, StreamGap, UMFutures
+from binance_async import InvalidRequest, OrderUpdate, StreamGap, UMFutures
 from binance_async.testing import Simulator
 from binance_async.testing.streams import StreamServerConfig
 
@@ -20,6 +19,7 @@ from .conftest import RETRY, wire
 
 FAST = StreamServerConfig(interval_scale=0.1, tick_s=0.01)
 BTC = "BTCUSDT"
+SIDES = ("BOTH", "LONG", "SHORT")
 
 
 @pytest.fixture
@@ -82,10 +82,9 @@ def mirror_matches(sim: Simulator, user: Any) -> bool:
     positions = {
         key: (p.position_amt, round(p.entry_price, 6)) for key, p in user.positions.items()
     }
+    held = [sim.position(s, "main", side) for s in sim.symbols for side in SIDES]
     exchange = {
-        (s, side): (p.amount, round(p.entry_price, 6))
-        for (s, side), p in sim._state.engine.account("main").positions.items()
-        if p.amount
+        (p.symbol, p.position_side): (p.amount, round(p.entry_price, 6)) for p in held if p.amount
     }
     usdt = user.balances.get("USDT")
     wallet = sim.wallet_balance().quantize(Decimal("1e-8"))  # the exchange prints 8 decimals
@@ -131,15 +130,13 @@ async def test_an_expired_listen_key_is_replaced(sim: Simulator) -> None:
 
 
 async def test_a_failed_keepalive_takes_a_new_key(sim: Simulator) -> None:
-    """A keep-alive refused (-1125: the key is gone) takes a new key and reconnects."""
-    async with user_client(sim) as client:
-        user = client.user_stream()
-        user._hub.config = attrs.evolve(user._hub.config, listen_key_keepalive_s=0.2)
-        async with user:
-            sim._state.listen_keys.clear()  # the exchange forgot the key
-            await until(lambda: user.stats.renewals >= 1 and user.synced)
-            await limit(client, "SELL", "51000", new_client_order_id="renewed")
-            await until(lambda: "renewed" in user.orders)
+    """A keep-alive refused (-1125: the key expired without a word) takes a new key and
+    reconnects."""
+    async with user_client(sim) as client, client.user_stream(keepalive_s=0.2) as user:
+        sim.streams.expire_listen_key("main", notify=False)  # no listenKeyExpired comes
+        await until(lambda: user.stats.renewals >= 1 and user.synced)
+        await limit(client, "SELL", "51000", new_client_order_id="renewed")
+        await until(lambda: "renewed" in user.orders)
 
 
 @pytest.mark.parametrize("family", ["order", "algo"])
@@ -182,3 +179,12 @@ async def test_a_stream_event_cancels_a_pending_resubmission(sim: Simulator) -> 
         assert len(wire(sim, "POST", "/fapi/v1/order")) == 1
         assert client.stats.resubmissions == 0 and user.stats.settled == 1
         assert sim.order(client_order_id="late-1") is not None
+
+
+async def test_a_user_stream_needs_a_key(sim: Simulator) -> None:
+    """Without an API key the listenKey cannot be taken: InvalidRequest, nothing left open."""
+    async with UMFutures(base_url=sim.base_url, stream_url=sim.stream_url) as client:
+        with pytest.raises(InvalidRequest):
+            async with client.user_stream():
+                pass
+        assert sim.streams.connections() == 0

@@ -28,7 +28,7 @@ from typing import Any
 from ..errors import BinanceError
 from ..models.events import DepthUpdate, StreamGap
 from ..models.market import Depth
-from .hub import StreamHub
+from .hub import StreamHub, retryable
 from .market import MarketStream
 
 __all__ = ["OrderBook", "SnapshotFetcher"]
@@ -50,8 +50,9 @@ class OrderBook:
     """One symbol's order book, from a snapshot and the diff stream.
 
     ``async with`` opens the stream and waits for the first snapshot to be applied (raises
-    :class:`~binance_async.errors.InvalidRequest` for a bad symbol or settings and
-    :class:`~binance_async.errors.TransportError` when no connection opens in time).
+    :class:`~binance_async.errors.InvalidRequest` for bad settings, the snapshot's error for a
+    refused symbol, :class:`~binance_async.errors.TransportError` when no connection opens in
+    time). Later snapshots that fail are tried again (transient failures) or end the book.
     """
 
     def __init__(
@@ -80,6 +81,7 @@ class OrderBook:
         self._synced: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
         self._closed = False
+        self._opened = False
         #: Snapshots taken after the first (a gap, a pu that did not follow ...).
         self.resyncs = 0
         #: Updates applied.
@@ -103,17 +105,18 @@ class OrderBook:
             self._hub.discard(self)
             raise
         self._synced = asyncio.Event()
-        self._task = asyncio.get_running_loop().create_task(
+        task = self._task = asyncio.get_running_loop().create_task(
             self._run(), name=f"binance_async.book-{self.symbol}"
         )
         waiting = asyncio.ensure_future(self._synced.wait())
         try:
-            await asyncio.wait((waiting, self._task), return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait((waiting, task), return_when=asyncio.FIRST_COMPLETED)
         finally:
             waiting.cancel()
-        if self._task.done():
+        if task.done():
             await self.aclose()
-            self._task.result()
+            task.result()  # the first snapshot's error
+        self._opened = True
 
     async def aclose(self) -> None:
         """Stop updating and close the stream (idempotent); iterations end."""
@@ -187,6 +190,11 @@ class OrderBook:
             applied = self.updates
             try:
                 await self._follow(events)
+            except BinanceError as exc:
+                if not self._opened:
+                    raise  # the first snapshot: open() raises it
+                log.warning("order book %s: stopped (%s)", self.symbol, exc)
+                break
             except _Resync as why:
                 assert self._synced is not None
                 self._synced.clear()
@@ -201,11 +209,15 @@ class OrderBook:
         self._wake()
 
     async def _snapshot(self) -> int:
+        """Take a snapshot, trying again while the failure is transient; raise otherwise (a
+        bad symbol: ``open()`` raises it)."""
         attempt = 0
         while True:
             try:
                 depth = await self._fetch(self.symbol, self.limit)
             except BinanceError as exc:
+                if not retryable(exc):
+                    raise
                 attempt += 1
                 log.info("order book %s: snapshot failed (%s)", self.symbol, exc)
                 await asyncio.sleep(min(0.1 * 2**attempt, _RESYNC_MAX_DELAY_S))

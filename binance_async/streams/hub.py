@@ -15,11 +15,32 @@ from typing import Literal, Protocol
 
 import aiohttp
 
-from ..errors import InvalidRequest
+from ..errors import (
+    BinanceError,
+    InvalidRequest,
+    InvalidTimestamp,
+    IPBanned,
+    MalformedAnswer,
+    RateLimited,
+    ServerBusy,
+    TransportError,
+    UnknownOutcome,
+)
 from ..venue import Urls
 from .settings import StreamConfig
 
-__all__ = ["Closeable", "StreamHub", "stream_urls"]
+__all__ = ["Closeable", "StreamHub", "retryable", "stream_urls"]
+
+#: Failures a stream's REST call may outlast by trying again (the others are the caller's).
+_RETRYABLE = (
+    TransportError,
+    ServerBusy,
+    RateLimited,
+    UnknownOutcome,
+    InvalidTimestamp,
+    MalformedAnswer,
+    IPBanned,
+)
 
 #: Largest message accepted (an all-market ticker array is a few hundred kB).
 _MAX_MESSAGE = 16 * 1024 * 1024
@@ -143,3 +164,10 @@ def stream_urls(venue: Urls | None, stream_url: str | None) -> tuple[str | None,
     if venue is None:
         return None, None
     return venue.market_streams, venue.private_streams
+
+
+def retryable(exc: BinanceError) -> bool:
+    """Whether a stream's REST call that failed with ``exc`` is worth trying again later
+    (a lost connection, a busy or rate-limiting exchange, a ban that ends); a refusal of the
+    request itself (a bad symbol, a missing key) is not."""
+    return isinstance(exc, _RETRYABLE)

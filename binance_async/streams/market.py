@@ -332,10 +332,12 @@ class MarketStream:
     async def _events(self) -> AsyncIterator[Any]:
         queue = self._queue
         handlers = self._handlers
+        pending = self._pending
         loads = orjson.loads
+        resumed, array = _Resumed, _ARRAY
         loop = asyncio.get_running_loop()
         while True:
-            if self._pending:
+            if pending:
                 async for event in self._settle_pending():
                     yield event
                 continue
@@ -346,7 +348,7 @@ class MarketStream:
                 await waiter
                 continue
             item = queue.popleft()
-            if item.__class__ is _Resumed:
+            if item.__class__ is resumed:
                 for name in item.names:
                     self._lose(name, "reconnect", item.down_ms, item.up_ms, 0)
                 continue
@@ -359,7 +361,7 @@ class MarketStream:
             data = msg["data"]
             if track is None:
                 yield make(data, stream)
-            elif track is _ARRAY:
+            elif track is array:
                 for one in data:
                     yield make(one, stream)
             else:
@@ -375,7 +377,8 @@ class MarketStream:
                 yield make(data, stream)
 
     async def _settle_pending(self) -> AsyncIterator[Any]:
-        pending, self._pending = self._pending, {}
+        pending = dict(self._pending)
+        self._pending.clear()
         for name, lost in pending.items():
             entry = self._handlers.get(name)
             if entry is None:

@@ -3,7 +3,7 @@
 Opening takes a listenKey (``POST /fapi/v1/listenKey``), connects to ``<private>/ws?listenKey=``
 and reads the account over REST (open orders, open algo orders, positions, balances) into
 :attr:`UserDataStream.mirror`; events that arrive meanwhile wait and are applied after it.
-The key is kept alive every ``listen_key_keepalive_s`` (well inside its 60 minutes); a failed
+The key is kept alive every ``keepalive_s`` (30 minutes: well inside its 60); a failed
 keep-alive or a ``listenKeyExpired`` event takes a new key and reconnects. After every
 reconnect the mirror is read again and merged by exchange time, so ``user.orders``,
 ``user.positions`` and ``user.balances`` equal the exchange's state once :attr:`synced` is
@@ -43,7 +43,7 @@ from ..models.userevents import (
 )
 from ..reconcile import Reconciler
 from .acks import OrderAcks
-from .hub import StreamHub
+from .hub import StreamHub, retryable
 from .link import Link
 from .mirror import AccountMirror, PositionKey
 from .rotation import single_stream
@@ -125,10 +125,12 @@ class UserDataStream:
         reconciler: Reconciler | None = None,
         monotonic_ns: Callable[[], int],
         queue_size: int | None = None,
+        keepalive_s: float | None = None,
     ) -> None:
         self._hub = hub
         self._rest = rest
         self._config = hub.config
+        self._keepalive_s = keepalive_s or hub.config.listen_key_keepalive_s
         self._order_family = order_family
         self._algo_family = algo_family
         self._reconciler = reconciler
@@ -144,7 +146,7 @@ class UserDataStream:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._resync_task: asyncio.Task[None] | None = None
         self._lost: StreamGap | None = None
-        self._open = self._closed = False
+        self._open = self._closed = self._open_done = False
         self._resyncs = self._renewals = self._stale = self._dropped = self._gaps = 0
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -159,7 +161,8 @@ class UserDataStream:
     async def open(self) -> None:
         """Take a key, connect, read the mirror; return once it is in sync.
 
-        Raises what the listenKey request raises (an API key is needed),
+        Raises what the listenKey request or the account's first read raises (an API key,
+        and a secret for the signed reads, are needed),
         :class:`~binance_async.errors.TransportError` when no connection opens in time.
         """
         if self._open:
@@ -181,10 +184,23 @@ class UserDataStream:
                 label="private",
             )
             await self._link.start()
-            await self._synced.wait()
+            synced = asyncio.ensure_future(self._synced.wait())
+            try:
+                while not self._synced.is_set():
+                    resync = self._resync_task
+                    assert resync is not None
+                    await asyncio.wait((synced, resync), return_when=asyncio.FIRST_COMPLETED)
+                    failed = (
+                        resync.exception() if resync.done() and not resync.cancelled() else None
+                    )
+                    if failed is not None:
+                        raise failed
+            finally:
+                synced.cancel()
         except BaseException:
             await self.aclose()
             raise
+        self._open_done = True
         self._spawn(self._keep_alive(), "keepalive")
         if self._reconciler is not None:
             self._reconciler.feeds.append(self.acks)
@@ -319,8 +335,10 @@ class UserDataStream:
                 await self._read_account()
                 break
             except BinanceError as exc:
+                if not retryable(exc) and not self._open_done:
+                    raise  # the first read: open() raises it (a key that cannot sign ...)
                 attempt += 1
-                log.info("user stream: reading the account failed (%s); retrying", exc)
+                log.warning("user stream: reading the account failed (%s); retrying", exc)
                 await asyncio.sleep(min(0.1 * 2**attempt, _RETRY_MAX_DELAY_S))
         held, self._held = self._held or [], None
         for data in held:
@@ -361,7 +379,7 @@ class UserDataStream:
 
     async def _keep_alive(self) -> None:
         while True:
-            await asyncio.sleep(self._config.listen_key_keepalive_s)
+            await asyncio.sleep(self._keepalive_s)
             try:
                 await self._rest.keepalive_listen_key()
             except BinanceError as exc:

@@ -45,6 +45,8 @@ import orjson
 from aiohttp import WSCloseCode, WSMsgType, web
 
 from .state import ExchangeState
+from .streamcontrol import answer, refusal, valid_name
+from .tape import PublicTrade
 from .userfeed import UserFeed
 from .wsfeed import MarketFeed
 
@@ -54,7 +56,6 @@ _log = logging.getLogger(__name__)
 
 #: Path prefixes the streams are served under ("": the legacy paths).
 ROUTES = ("/public", "/market", "/private", "")
-_BOOK_EVENTS = ("depth", "bookTicker", "rpiDepth")
 
 
 @attrs.frozen(kw_only=True)
@@ -75,20 +76,6 @@ class StreamServerConfig:
     tick_s: float = attrs.field(default=0.05, validator=attrs.validators.gt(0))
     #: After ``serverShutdown``, the connection closes this much later.
     shutdown_grace_s: float = attrs.field(default=1.0, validator=attrs.validators.ge(0))
-
-
-def _is_book(name: str) -> bool:
-    event = name[1:] if name.startswith("!") else name.partition("@")[2]
-    return event.startswith(_BOOK_EVENTS)
-
-
-def _valid_name(name: object) -> bool:
-    if not isinstance(name, str) or not name or len(name) > 200 or not name.isprintable():
-        return False
-    if name.startswith("!"):
-        return True
-    symbol, at, event = name.partition("@")
-    return bool(symbol and at and event) and symbol == symbol.lower()
 
 
 @attrs.define(eq=False)
@@ -180,7 +167,7 @@ class StreamServer:
         key = request.query.get("listenKey")
         if tail.startswith("/ws/"):
             part = tail[len("/ws/") :]
-            if _valid_name(part):
+            if valid_name(part):
                 names = [part]
             elif route in ("", "/private"):
                 key = part
@@ -229,18 +216,7 @@ class StreamServer:
 
     def _check(self, route: str, names: Collection[str], existing: int) -> str | None:
         """Why ``names`` cannot be subscribed on ``route`` (None: they can)."""
-        for name in names:
-            if not _valid_name(name):
-                return f"Invalid stream name: {name!r}"
-            if route == "/private":
-                return "Invalid request: market streams are not served under /private"
-            if route == "/public" and not _is_book(name):
-                return f"Invalid request: {name} is not served under /public"
-            if route == "/market" and _is_book(name):
-                return f"Invalid request: {name} is not served under /market"
-        if existing + len(set(names)) > self.config.max_streams:
-            return f"Invalid request: more than {self.config.max_streams} streams"
-        return None
+        return refusal(route, names, existing, self.config.max_streams)
 
     def _add(self, conn: _Conn, names: Collection[str]) -> None:
         for name in names:
@@ -295,47 +271,13 @@ class StreamServer:
                     conn.wake.set()
 
     def _control(self, conn: _Conn, text: str) -> dict[str, Any] | None:
-        try:
-            request = orjson.loads(text)
-        except orjson.JSONDecodeError:
-            return {"code": 3, "msg": "Invalid JSON: expected value at line 1 column 1"}
-        if not isinstance(request, dict):
-            return {"code": 3, "msg": "Invalid JSON: expected an object"}
-        rid = request.get("id")
-        if isinstance(rid, bool) or not isinstance(rid, int) or rid < 0:
-            return {"code": 2, "msg": "Invalid request: request ID must be an unsigned integer"}
-        method = request.get("method")
-        params = request.get("params", [])
-        if not isinstance(params, list):
-            return {"code": 2, "msg": "Invalid request: params must be a list", "id": rid}
-        if method == "LIST_SUBSCRIPTIONS":
-            return {"result": sorted(conn.streams), "id": rid}
-        if method in ("SUBSCRIBE", "UNSUBSCRIBE"):
-            if conn.account is not None:
-                return {"code": 2, "msg": "Invalid request: not on a user stream", "id": rid}
-            if method == "SUBSCRIBE":
-                refusal = self._check(conn.route, params, existing=len(conn.streams))
-                if refusal is not None:
-                    return {"code": 2, "msg": refusal, "id": rid}
-                self._add(conn, params)
-            else:
-                self._remove(conn, [p for p in params if isinstance(p, str)])
-            return {"result": None, "id": rid}
-        if method in ("SET_PROPERTY", "GET_PROPERTY"):
-            if not params or params[0] != "combined":
-                return {"code": 0, "msg": "Unknown property", "id": rid}
-            if method == "GET_PROPERTY":
-                return {"result": conn.combined, "id": rid}
-            if len(params) != 2 or not isinstance(params[1], bool):
-                return {"code": 1, "msg": "Invalid value type: expected Boolean", "id": rid}
-            conn.combined = params[1]
-            return {"result": None, "id": rid}
-        return {
-            "code": 2,
-            "msg": f"Invalid request: unknown variant {method}, expected one of SUBSCRIBE, "
-            "UNSUBSCRIBE, LIST_SUBSCRIPTIONS, SET_PROPERTY, GET_PROPERTY",
-            "id": rid,
-        }
+        def subscribe(names: list[str]) -> str | None:
+            refusal = self._check(conn.route, names, existing=len(conn.streams))
+            if refusal is None:
+                self._add(conn, names)
+            return refusal
+
+        return answer(conn, text, subscribe, lambda names: self._remove(conn, names))
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -503,15 +445,23 @@ class StreamServer:
             conn.close_at_s = loop.time() + self.config.shutdown_grace_s
         return len(conns)
 
-    def expire_listen_key(self, account: str = "main") -> bool:
-        """The account's listenKey expires now (``listenKeyExpired`` follows on its streams);
-        False when it has none."""
+    def expire_listen_key(self, account: str = "main", *, notify: bool = True) -> bool:
+        """The account's listenKey expires now: ``listenKeyExpired`` follows on its streams
+        (``notify=False``: they just go silent, as if the event was lost); a keep-alive of it
+        answers -1125. False when the account has no key."""
         current = self.state.listen_keys.get(account)
         if current is None:
             return False
         self.state.listen_keys[account] = (current[0], self.state.clock.now_ms())
+        if not notify:
+            for conn in self._private.get(account, ()):
+                conn.expired = True
         self._listen_keys()
         return True
+
+    def trades(self, symbol: str) -> list[PublicTrade]:
+        """Every trade of ``symbol`` the aggTrade stream published (the REST tape)."""
+        return list(self.state.engine.tape.trades(symbol))
 
     def set_liquidity(self, symbol: str, side: str, price: Decimal, qty: Decimal) -> None:
         """Scripted resting liquidity in ``symbol``'s book at ``price`` on ``side`` (BUY or

@@ -53,11 +53,12 @@ class Streams(ClientBase):
             self._stream_hub, symbol, fetch=self._depth_snapshot, limit=limit, speed=speed
         )
 
-    def user_stream(self) -> UserDataStream:
+    def user_stream(self, *, keepalive_s: float | None = None) -> UserDataStream:
         """The user data stream with its account mirror (``user.orders``, ``user.positions``,
         ``user.balances``): ``async with client.user_stream() as user: async for event in
         user``. While it is open, an order of unknown outcome is settled by its stream event
-        when that comes before the query's answer.
+        when that comes before the query's answer. ``keepalive_s``: how often the listenKey is
+        kept alive (30 minutes; it lives 60).
 
         Raises :class:`~binance_async.errors.InvalidRequest` for a client without stream
         URLs; opening it needs an API key (and a secret for the mirror's reads).
@@ -69,6 +70,7 @@ class Streams(ClientBase):
             algo_family=ALGO_ORDERS.name,
             reconciler=self._reconciler,
             monotonic_ns=self._time_source.monotonic_ns,
+            keepalive_s=keepalive_s,
         )
 
     async def _agg_trades_from(self, symbol: str, from_id: int) -> Sequence[AggTrade]:

@@ -287,6 +287,23 @@ async def test_user_events_follow_every_change(
     assert times == sorted(times)
 
 
+async def test_a_listen_key_lives_sixty_minutes_on_the_exchange_clock(
+    sim: Simulator, session: aiohttp.ClientSession, client: RawClient
+) -> None:
+    """A key not kept alive expires 60 minutes later on the simulator's clock: its stream gets
+    listenKeyExpired; a keep-alive before then extends it."""
+    key = await _listen_key(client)
+    async with session.ws_connect(f"{sim.stream_url}/private/ws?listenKey={key}") as ws:
+        sim.clock.jump(59 * 60_000)
+        assert (await client.send("PUT", "/fapi/v1/listenKey")).status == 200
+        sim.clock.jump(59 * 60_000)  # 118 minutes after creation, 59 after the keep-alive
+        with pytest.raises(TimeoutError):
+            await ws.receive(timeout=0.1)
+        sim.clock.jump(60_001)
+        expired = await _next(ws)
+        assert (expired["e"], expired["listenKey"]) == ("listenKeyExpired", key)
+
+
 async def test_listen_key_expiry_and_faults(
     sim: Simulator, session: aiohttp.ClientSession, client: RawClient
 ) -> None:
