@@ -2,7 +2,8 @@
 
 A cancel whose outcome is unknown is settled by querying the order (a cancel is harmless to
 send again while the order is open); a cancel refused because the order is no longer open
-reports the order's final state. A modify whose outcome is unknown is settled by comparing the
+reports the order's final state. Where a cancel gives the order its own client id (Spot), the
+order is looked for under that id too. A modify whose outcome is unknown is settled by comparing the
 order with the change, and sent again only once proven not applied (the same settle point as
 a placement, :class:`~.reconcile.Reconciler`). Both work for any order family.
 """
@@ -51,6 +52,7 @@ class Amendments:
     ) -> T:
         """Cancel one order; an order already gone reports its final state."""
         query, ref = order_query(family, params), order_ref(family, params)
+        renamed = _renamed_query(family, params)
         origin = RequestInfo(family.cancel.method, family.cancel.path, client_order_id=ref)
         unknown = False  # an earlier attempt may still land
         while True:
@@ -64,7 +66,9 @@ class Amendments:
                 )
             except CancelRejected as exc:
                 # Not open: filled, cancelled, expired, or never there. Report what it is.
-                return await self.final_state(family, query, origin, exc, deadline_ns)
+                return await self.final_state(
+                    family, query, origin, exc, deadline_ns, renamed=renamed
+                )
             except BinanceError as exc:
                 if not outcome_unknown(exc):
                     if unknown:  # a definite failure now, but an earlier cancel may still land
@@ -73,7 +77,7 @@ class Amendments:
                 unknown = True
                 log.info("cancel %s: outcome unknown (%s); querying", ref, type(exc).__name__)
                 self._rec.reconciliations += 1
-                final, _ = await self._rec.lookup(family, query, origin, deadline_ns)
+                final = await self._find(family, query, renamed, origin, deadline_ns)
                 if final is not None and not family.is_open(final):
                     return final
                 # Still open (or unknown to the exchange): a cancel is harmless to send again.
@@ -96,15 +100,32 @@ class Amendments:
         origin: RequestInfo,
         refusal: APIError,
         deadline_ns: int,
+        *,
+        renamed: Mapping[str, Any] | None = None,
     ) -> T:
-        """The final state of an order a cancel found not open, else the refusal itself."""
+        """The final state of an order a cancel found not open, else the refusal itself
+        (``renamed``: the query naming it by the id a cancel gave it)."""
         try:
-            final, _ = await self._rec.lookup(family, query, origin, deadline_ns)
+            final = await self._find(family, query, renamed, origin, deadline_ns)
         except ExecutionUnknown:
             raise refusal from None
         if final is None or family.is_open(final):
             raise refusal
         log.info("cancel %s: already %s", origin.client_order_id, final.status)
+        return final
+
+    async def _find(
+        self,
+        family: OrderFamily[T],
+        query: Mapping[str, Any],
+        renamed: Mapping[str, Any] | None,
+        origin: RequestInfo,
+        deadline_ns: int,
+    ) -> T | None:
+        """The order by ``query``; when absent, by ``renamed`` (the id a cancel gave it)."""
+        final, _ = await self._rec.lookup(family, query, origin, deadline_ns)
+        if final is None and renamed is not None:
+            final, _ = await self._rec.lookup(family, renamed, origin, deadline_ns)
         return final
 
     # -- modify ----------------------------------------------------------------------------
@@ -191,3 +212,14 @@ class Amendments:
             raise refusal
         log.info("modify %s: already applied (%s)", ref, found.status)
         return found
+
+
+def _renamed_query(family: OrderFamily[Any], params: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The query naming an order by the client id its cancel gives it (None: the family's
+    cancels rename nothing, the cancel carries no such id, or the order is named by its
+    exchange id, which never changes)."""
+    name = family.cancel_renames
+    if name is None or params.get(name) is None or params.get(family.exchange_id) is not None:
+        return None
+    symbol = params.get("symbol", "")
+    return family.query_params(symbol, **{family.query_client_id: params[name]})

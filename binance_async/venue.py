@@ -78,6 +78,10 @@ class OrderFamily(Generic[T]):
     #: Wire name of the client id when cancelling, where it is not the query's (Spot's order
     #: lists are cancelled by ``listClientOrderId``, queried by ``origClientOrderId``).
     cancel_client_id: str | None = None
+    #: Wire name of a cancel's own client id, which the order carries once cancelled (Spot: a
+    #: cancel's ``newClientOrderId`` becomes the order's ``clientOrderId``): the settling
+    #: queries look for the order under it too.
+    cancel_renames: str | None = None
 
     def query_params(self, symbol: str, **ids: Any) -> dict[str, Any]:
         """Query (or cancel) parameters naming one order: its symbol if the family wants it,

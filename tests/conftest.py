@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl
 
 import pytest
 
-from binance_async import RetryConfig, UMFutures
+from binance_async import RetryConfig, Spot, UMFutures
 from binance_async.testing import Credentials, RequestRecord, Simulator
 
 KEY_KINDS = ("hmac", "rsa", "ed25519")
@@ -35,6 +35,13 @@ def make_client(sim: Simulator, creds: Credentials, **kwargs: Any) -> UMFutures:
     return UMFutures(
         creds.api_key, private_key=creds.private_key_pem, base_url=sim.base_url, **kwargs
     )
+
+
+def make_spot(sim: Simulator, creds: Credentials, **kwargs: Any) -> Spot:
+    """A Spot client for ``creds`` pointed at ``sim``."""
+    if creds.kind == "hmac":
+        return Spot(creds.api_key, creds.api_secret, base_url=sim.base_url, **kwargs)
+    return Spot(creds.api_key, private_key=creds.private_key_pem, base_url=sim.base_url, **kwargs)
 
 
 @pytest.fixture

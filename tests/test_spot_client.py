@@ -260,6 +260,7 @@ def replace_kwargs(**extra: Any) -> dict[str, Any]:
         "price": "49000",
         "cancel_order_id": 5,
         "new_client_order_id": "r-1",
+        "cancel_new_client_order_id": "rc-1",
         "cancel_replace_mode": "STOP_ON_FAILURE",
         **extra,
     }
@@ -287,6 +288,7 @@ async def test_cancel_replace_success(fake: FakeSpot, spot: Spot) -> None:
         "timeInForce": "GTC",
         "quantity": "0.001",
         "price": "49000",
+        "cancelNewClientOrderId": "rc-1",
         "cancelOrderId": "5",
         "newClientOrderId": "r-1",
     }
@@ -567,11 +569,15 @@ async def test_cancel_refused_while_open_stands(fake: FakeSpot, spot: Spot) -> N
     fake.script("GET", ORDER, (200, order("c-1", "PARTIALLY_FILLED")))
     with pytest.raises(CancelRejected):
         await spot.cancel_order(
-            symbol="BTCUSDT", orig_client_order_id="c-1", cancel_restrictions="ONLY_NEW"
+            symbol="BTCUSDT",
+            orig_client_order_id="c-1",
+            new_client_order_id="cx-1",
+            cancel_restrictions="ONLY_NEW",
         )
     (cancel,) = fake.sent("DELETE", ORDER)
     assert unsigned(cancel) == {
         "symbol": "BTCUSDT",
         "origClientOrderId": "c-1",
+        "newClientOrderId": "cx-1",
         "cancelRestrictions": "ONLY_NEW",
     }

@@ -55,7 +55,6 @@ REFERENCE: list[tuple[str, str, Security, int, int]] = [
     ("GET", "/api/v3/ticker/price", N, 4, 0),
     ("GET", "/api/v3/ticker/bookTicker", N, 4, 0),
     ("GET", "/api/v3/ticker", N, 4, 0),
-    ("GET", "/api/v3/ticker/tradingDay", N, 4, 0),
     ("POST", "/api/v3/order/cancelReplace", S, 1, 1),
     ("GET", "/api/v3/allOrders", S, 20, 0),
     ("POST", "/api/v3/orderList/oco", S, 1, 2),
@@ -153,9 +152,9 @@ def test_price_tickers_weight(endpoint: Endpoint) -> None:
     assert endpoint.weight_for({}) == 4
 
 
-@pytest.mark.parametrize("endpoint", [market.ROLLING_TICKER, market.TRADING_DAY_TICKER])
-def test_per_symbol_tickers_weight(endpoint: Endpoint) -> None:
-    """Rolling window and trading day tickers: 4 a symbol, capped at 200 past 50."""
+def test_rolling_ticker_weight() -> None:
+    """The rolling window ticker: 4 a symbol, capped at 200 past 50."""
+    endpoint = market.ROLLING_TICKER
     assert endpoint.weight_for(endpoint.wire({"symbol": "BTCUSDT"})) == 4
     assert endpoint.weight_for(endpoint.wire({"symbols": _symbols(10)})) == 40
     assert endpoint.weight_for(endpoint.wire({"symbols": _symbols(51)})) == 200

@@ -6,60 +6,18 @@ a public method missing from the walk fails too."""
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable
 from decimal import Decimal
-from typing import Any
-from urllib.parse import parse_qsl
 
 import binance_async as ba
 from binance_async import UMFutures
 from binance_async.testing import Simulator
 
 from .conftest import make_client
+from .surface import Walk, one
 
-SIGNING = {"timestamp", "recvWindow", "signature"}
 BTC = "BTCUSDT"
 #: Methods that are not calls of an endpoint.
 NOT_ENDPOINTS = {"open", "aclose", "exchange_info_ttl_s", "symbol_info"}
-
-
-class Walk:
-    """Calls methods and checks what the exchange received for each."""
-
-    def __init__(self, sim: Simulator, client: UMFutures) -> None:
-        self.sim = sim
-        self.client = client
-        self.called: set[str] = set()
-
-    async def check(
-        self,
-        name: str,
-        call: Awaitable[Any],
-        route: tuple[str, str],
-        wire: dict[str, str],
-        weight: int,
-        kind: type | tuple[type, ...],
-    ) -> Any:
-        """Run ``call`` (method ``name``): its first request is ``route`` with exactly ``wire``
-        (signing apart), charged ``weight``; its result is a ``kind``."""
-        self.called.add(name)
-        before = len(self.sim.audit.requests)
-        result = await call
-        records = [r for r in self.sim.audit.requests[before:] if (r.method, r.path) == route]
-        assert records, f"{name}: nothing reached {route}"
-        record = records[0]
-        sent = dict(parse_qsl(record.query + "&" + record.body.decode(), keep_blank_values=True))
-        assert {k: v for k, v in sent.items() if k not in SIGNING} == wire, name
-        assert record.weight == weight, (name, record.weight)
-        assert record.status == 200, (name, record.status, record.code)
-        assert isinstance(result, kind), (name, type(result))
-        return result
-
-
-def one(items: Any) -> Any:
-    """The first item of a non-empty list answer."""
-    assert isinstance(items, list) and items
-    return items[0]
 
 
 async def test_every_public_method_reaches_its_endpoint_and_returns_its_model(

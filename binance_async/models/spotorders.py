@@ -84,9 +84,10 @@ class SpotFill(Model):
 class SpotOrder:
     """A Spot order as the exchange reports it.
 
-    ``client_order_id`` is always the order's own id: a cancel answer names the order by
-    ``origClientOrderId`` and the cancel by ``clientOrderId``, which is kept as
-    ``cancel_client_order_id``. ``status``, ``side`` and ``type`` are None in an ``ACK``
+    ``client_order_id`` is the id the order is named by: a cancel answer names the order by
+    ``origClientOrderId`` and the cancel by ``clientOrderId``, kept as
+    ``cancel_client_order_id`` (once cancelled, the exchange reports the order under the
+    cancel's id). ``status``, ``side`` and ``type`` are None in an ``ACK``
     answer; ``fills`` is empty unless the answer was ``FULL``.
     """
 

@@ -167,18 +167,3 @@ class MarketData(SpotBase):
             ep.ROLLING_TICKER, symbol=symbol, symbols=symbols, window_size=window_size, type=type
         )
         return result
-
-    async def trading_day_ticker(
-        self,
-        symbol: str | None = None,
-        *,
-        symbols: Sequence[str] | None = None,
-        time_zone: str | None = None,
-        type: str | None = None,
-    ) -> Ticker | list[Ticker]:
-        """Statistics of the trading day (in ``time_zone``, UTC by default) of ``symbol`` or
-        of up to 100 ``symbols`` (weight 4 a symbol, at most 200)."""
-        result: Ticker | list[Ticker] = await self._read(
-            ep.TRADING_DAY_TICKER, symbol=symbol, symbols=symbols, time_zone=time_zone, type=type
-        )
-        return result

@@ -9,7 +9,8 @@ halves).
 An unknown outcome (a 5xx, a timeout, a connection lost after sending) is settled by queries
 before anything is sent again. The new order is looked for by its client id until found or
 proven absent (:meth:`~binance_async.reconcile.Reconciler.find_placed`); the order to cancel
-is read once. Then:
+is read once (by its id, else by the cancel's: a cancelled Spot order carries the id of the
+cancel). Then:
 
 - the new order exists: both halves are reported from what the queries found;
 - the new order is absent and the order to cancel is still open: nothing happened, the
@@ -112,6 +113,11 @@ class CancelReplace:
         else:
             ref = {"symbol": symbol, "origClientOrderId": params["cancelOrigClientOrderId"]}
         old, _ = await rec.lookup(SPOT_ORDERS, ref, request, deadline_ns)
+        renamed = params.get("cancelNewClientOrderId")
+        if old is None and "cancelOrderId" not in params and renamed is not None:
+            # Cancelled, the order carries the cancel's client id.
+            ref = {"symbol": symbol, "origClientOrderId": renamed}
+            old, _ = await rec.lookup(SPOT_ORDERS, ref, request, deadline_ns)
         cancelled = old if old is not None and old.status == "CANCELED" else None
         cancel_result = "SUCCESS" if cancelled is not None else "FAILURE"
         if new is not None:

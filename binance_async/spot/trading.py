@@ -134,11 +134,12 @@ class Trading(SpotBase):
     ) -> SpotOrder:
         """Cancel one order; an order already gone reports its final state, not an error.
 
-        ``new_client_order_id`` names the cancel itself; ``cancel_restrictions`` ONLY_NEW or
-        ONLY_PARTIALLY_FILLED cancels only in that state. An unknown outcome is settled by
-        querying the order. Raises :class:`~binance_async.errors.CancelRejected` when the
-        order is open but the cancel was refused (its restrictions), ``NoSuchOrder``-like
-        refusals for an order the exchange never had.
+        ``new_client_order_id`` names the cancel itself (one is generated unless given): once
+        cancelled, the exchange reports the order under that id. ``cancel_restrictions``
+        ONLY_NEW or ONLY_PARTIALLY_FILLED cancels only in that state. An unknown outcome is
+        settled by querying the order (under its id, else the cancel's). Raises
+        :class:`~binance_async.errors.CancelRejected` when the order is open but the cancel
+        was refused (its restrictions), or for an order the exchange does not know.
         """
         params = ep.CANCEL_ORDER.wire(
             {
@@ -149,6 +150,8 @@ class Trading(SpotBase):
                 "cancel_restrictions": cancel_restrictions,
             }
         )
+        if "newClientOrderId" not in params:
+            params["newClientOrderId"] = self.new_client_order_id()
         return await self._run(lambda d: self._amend.cancel(SPOT_ORDERS, params, deadline_ns=d))
 
     async def open_orders(self, symbol: str | None = None) -> list[SpotOrder]:
@@ -217,9 +220,10 @@ class Trading(SpotBase):
         ``cancel_replace_mode``: STOP_ON_FAILURE (no new order unless the cancel succeeded)
         or ALLOW_FAILURE (the new order is attempted anyway). A partial success (HTTP 409)
         is a :class:`~binance_async.CancelReplaceResult` saying which half failed, not an
-        error. The new order's client id is generated unless given (and must differ from
-        the cancelled order's: the new order is found by it when the answer is lost, which
-        settles the outcome before anything is sent again; see :mod:`.replace`).
+        error. The new order's client id, and the cancel's (which the cancelled order takes),
+        are generated unless given; the new order's must differ from the cancelled order's:
+        the new order is found by it when the answer is lost, which settles the outcome before
+        anything is sent again (see :mod:`.replace`).
 
         Raises :class:`~binance_async.errors.InvalidRequest` (nothing sent), an
         ``OrderRejected`` for -2022 (both halves failed, or the cancel with STOP_ON_FAILURE;
@@ -231,8 +235,9 @@ class Trading(SpotBase):
         tif = with_default_tif(wire["type"], wire.get("timeInForce"))
         if tif is not None:
             wire["timeInForce"] = tif
-        if "newClientOrderId" not in wire:
-            wire["newClientOrderId"] = self.new_client_order_id()
+        for name in ("newClientOrderId", "cancelNewClientOrderId"):
+            if name not in wire:
+                wire[name] = self.new_client_order_id()
         cid = wire["newClientOrderId"]
         if cid == wire.get("cancelOrigClientOrderId"):
             raise InvalidRequest(

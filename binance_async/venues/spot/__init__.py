@@ -48,7 +48,8 @@ CODES: dict[int, type[APIError]] = {
     -2026: NoSuchOrder,
 }
 
-#: Spot orders: placed with newClientOrderId, queried and cancelled by origClientOrderId.
+#: Spot orders: placed with newClientOrderId, queried and cancelled by origClientOrderId. A
+#: cancel's own newClientOrderId becomes the cancelled order's clientOrderId.
 SPOT_ORDERS: OrderFamily[SpotOrder] = OrderFamily(
     name="spot order",
     place=trading.NEW_ORDER,
@@ -60,6 +61,7 @@ SPOT_ORDERS: OrderFamily[SpotOrder] = OrderFamily(
     parse=SpotOrder.from_payload,
     mark_reconciled=SpotOrder.as_reconciled,
     open_statuses=SPOT_OPEN_STATUSES,
+    cancel_renames="newClientOrderId",
 )
 
 #: Order lists: placed with listClientOrderId, queried by it under the name

@@ -43,7 +43,6 @@ __all__ = [
     "TICKER_PRICE",
     "TIME",
     "TRADES",
-    "TRADING_DAY_TICKER",
     "UI_KLINES",
 ]
 
@@ -99,7 +98,7 @@ def _price_weight(params: Mapping[str, Any]) -> int:
 
 
 def _per_symbol_weight(params: Mapping[str, Any]) -> int:
-    # The rolling window and trading day tickers: 4 per symbol, at most 200 (over 50 symbols).
+    # The rolling window ticker: 4 per symbol, at most 200 (over 50 symbols).
     return min(4 * (_count(params) or 1), 200)
 
 
@@ -206,17 +205,6 @@ ROLLING_TICKER = _get(
     model=spot_tickers,
     checks=(_one_of, _at_most(100)),
 )
-TRADING_DAY_TICKER = _get(
-    "/api/v3/ticker/tradingDay",
-    _per_symbol_weight,
-    SYMBOL_OPTIONAL,
-    SYMBOLS,
-    TIME_ZONE,
-    TICKER_TYPE,
-    model=spot_tickers,
-    checks=(_one_of, _at_most(100)),
-)
-
 MARKET_ENDPOINTS: tuple[Endpoint, ...] = (
     PING,
     TIME,
@@ -232,5 +220,4 @@ MARKET_ENDPOINTS: tuple[Endpoint, ...] = (
     TICKER_PRICE,
     BOOK_TICKER,
     ROLLING_TICKER,
-    TRADING_DAY_TICKER,
 )

@@ -1,0 +1,355 @@
+"""A fleet on one budget: four processes, 200 tasks each, one simulator, one Redis.
+
+The simulator runs in the test's process; each worker is this module run as a program
+(``python -m tests.test_redis_fleet <config>``): it opens a client on the simulator with a
+``RedisBudgetStore`` on the test's own redis-server, says ``ready``, waits for ``go`` on its
+stdin, bursts, and prints what it saw as JSON. The exchange must see no 429 and no 418, with
+the budget used, while one worker is killed, or while Redis is stopped and started again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import signal
+import sys
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKERS = 4
+TASKS = 200
+#: Weight and orders per one-second window: the burst (800 pings, 800 orders) spans ~5 of each.
+LIMIT = 160
+LOG_FORMAT = "%(levelname)s %(name)s %(message)s"
+
+
+# -- the worker (run as a program) -------------------------------------------------------------
+
+
+async def _work(config: dict[str, Any]) -> dict[str, Any]:
+    from binance_async import UMFutures
+    from binance_async.redis import RedisBudgetStore
+
+    async with (
+        RedisBudgetStore(
+            config["redis"], namespace=config["namespace"], retry_interval_s=0.2, timeout_s=2.0
+        ) as store,
+        UMFutures(
+            config["api_key"],
+            config["api_secret"],
+            base_url=config["base_url"],
+            budget_store=store,
+            request_timeout_s=2.0,
+            call_deadline_s=60.0,
+        ) as client,
+    ):
+        await client.exchange_info()
+        print("ready", flush=True)
+        line = await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+        if line.strip() != "go":
+            return {"error": f"expected go, got {line!r}"}
+        errors: Counter[str] = Counter()
+
+        async def task(n: int) -> bool:
+            try:
+                await asyncio.gather(
+                    client.ping(),
+                    client.new_order(
+                        symbol="ETHUSDT",
+                        side="BUY" if n % 2 else "SELL",  # the position stays near flat
+                        type="MARKET",
+                        quantity=Decimal("0.01"),
+                        new_client_order_id=f"{config['tag']}-{n}",
+                    ),
+                )
+            except Exception as exc:
+                errors[f"{type(exc).__name__}: {exc}"[:160]] += 1
+                return False
+            return True
+
+        done = sum(await asyncio.gather(*(task(n) for n in range(config["tasks"]))))
+        # Redis may still be away: wait (10 s at most) for it, and for the full budget, which
+        # returns two retry intervals after Redis does.
+        for _ in range(200):
+            if "store=shared" in repr(client) and min(w.limit for w in client.limits.windows) > 40:
+                break
+            await asyncio.sleep(0.05)
+        return {
+            "done": done,
+            "errors": dict(errors),
+            "shared": "store=shared" in repr(client),
+            "limits": sorted(w.limit for w in client.limits.windows),
+        }
+
+
+def main(argv: list[str]) -> int:
+    """Run one worker: ``argv[1]`` is its JSON config."""
+    logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format=LOG_FORMAT)
+    logging.getLogger("binance_async.limits").setLevel(logging.INFO)
+    print(json.dumps(asyncio.run(_work(json.loads(argv[1])))), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
+
+
+# -- the tests ---------------------------------------------------------------------------------
+
+import redis.asyncio as aioredis  # noqa: E402
+
+from binance_async.testing import RateLimitConfig, Simulator  # noqa: E402
+
+from .test_redis_store import RedisServer, redis_server_path  # noqa: E402
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    """A redis-server of this test's own (it may stop and start it)."""
+    server = RedisServer(redis_server_path(), tmp_path)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+class Fleet:
+    """The worker processes: started, released together, killed, heard from."""
+
+    def __init__(self, sim: Simulator, redis_url: str, workdir: Path) -> None:
+        creds = sim.new_credentials("hmac")
+        self.config = {
+            "base_url": sim.base_url,
+            "api_key": creds.api_key,
+            "api_secret": creds.api_secret,
+            "redis": redis_url,
+            "namespace": f"fleet-{uuid.uuid4().hex[:8]}",
+            "tasks": TASKS,
+        }
+        self.workdir = workdir
+        self.processes: list[asyncio.subprocess.Process] = []
+        self.killed: set[int] = set()
+
+    def log(self, index: int) -> str:
+        """What worker ``index`` logged."""
+        return (self.workdir / f"worker-{index}.log").read_text()
+
+    async def start(self) -> None:
+        """Start the workers; return once every one is ready (30 s at most)."""
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        for index in range(WORKERS):
+            config = json.dumps({**self.config, "tag": f"w{index}"})
+            with (self.workdir / f"worker-{index}.log").open("wb") as log:
+                self.processes.append(
+                    await asyncio.create_subprocess_exec(
+                        sys.executable,
+                        *("-m", "tests.test_redis_fleet", config),
+                        stdin=asyncio.subprocess.PIPE,
+                        stdout=asyncio.subprocess.PIPE,
+                        stderr=log,
+                        cwd=ROOT,
+                        env=env,
+                    )
+                )
+        async with asyncio.timeout(30):
+            for index, process in enumerate(self.processes):
+                assert process.stdout is not None
+                line = await process.stdout.readline()
+                assert line == b"ready\n", (line, self.log(index))
+
+    async def go(self, sim: Simulator, at_ms: int) -> None:
+        """Release every worker at once, ``at_ms`` into a one-second window of the
+        exchange's clock (within a second from now)."""
+        await asyncio.sleep((at_ms - sim.clock.now_ms() % 1000) % 1000 / 1000)
+        for process in self.processes:
+            assert process.stdin is not None
+            process.stdin.write(b"go\n")
+        for process in self.processes:
+            assert process.stdin is not None
+            await process.stdin.drain()
+
+    def kill(self, index: int) -> None:
+        """SIGKILL worker ``index``."""
+        self.killed.add(index)
+        self.processes[index].send_signal(signal.SIGKILL)
+
+    async def results(self) -> dict[int, dict[str, Any]]:
+        """What each surviving worker reports (60 s at most)."""
+        out = {}
+        try:
+            async with asyncio.timeout(60):
+                for index, process in enumerate(self.processes):
+                    assert process.stdout is not None
+                    line = await process.stdout.readline()
+                    await process.wait()
+                    if index not in self.killed:
+                        assert line, self.log(index)
+                        out[index] = json.loads(line)
+        except TimeoutError:
+            logs = "\n".join(f"worker {i}: {self.log(i)[-2000:]}" for i in range(WORKERS))
+            raise AssertionError(f"the workers did not finish in 60 s:\n{logs}") from None
+        return out
+
+    async def aclose(self) -> None:
+        """Kill what still runs and reap it."""
+        for process in self.processes:
+            if process.returncode is None:
+                process.kill()
+            async with asyncio.timeout(10):
+                await process.wait()
+
+
+def _limits() -> RateLimitConfig:
+    return RateLimitConfig(
+        weight_limit=LIMIT,
+        weight_interval="SECOND",
+        weight_interval_num=1,
+        order_limits=((LIMIT, "SECOND", 1), (3 * LIMIT, "SECOND", 2)),
+    )
+
+
+async def _until(sim: Simulator, pings: int) -> None:
+    """Wait until the exchange has answered ``pings`` pings (bounded)."""
+    for _ in range(3_000):  # 30 s at most
+        if sum(r.path == "/fapi/v1/ping" for r in sim.audit.requests) >= pings:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"fewer than {pings} pings in 30 s: {sim.audit.requests[-5:]}")
+
+
+def _inner_use(sim: Simulator) -> tuple[list[int], list[int]]:
+    """Share of the budget used over the windows strictly inside the burst (the first and
+    the last are partly outside it): weight by the pings' windows, orders by the orders'."""
+
+    def inner(path: str) -> list[int]:
+        starts = {
+            r.server_time_ms - r.server_time_ms % 1000
+            for r in sim.audit.requests
+            if r.path == path and r.status == 200
+        }
+        return list(range(min(starts) + 1000, max(starts), 1000))
+
+    weight = {start: used for (_, start), used in sim.audit.max_weight_per_window().items()}
+    orders = {
+        start: count
+        for (_, label, start), count in sim.audit.max_orders_per_window().items()
+        if label == "1S"
+    }
+    ping_windows, order_windows = inner("/fapi/v1/ping"), inner("/fapi/v1/order")
+    assert len(ping_windows) >= 2 and len(order_windows) >= 2
+    return [weight.get(s, 0) for s in ping_windows], [orders.get(s, 0) for s in order_windows]
+
+
+def _tag(body: bytes) -> str:
+    """The client order id in an order's body, if any."""
+    for part in body.decode(errors="replace").split("&"):
+        if part.startswith("newClientOrderId="):
+            return part.split("=", 1)[1]
+    return ""
+
+
+def _no_refusals(sim: Simulator, fleet: Fleet) -> None:
+    refused = [r for r in sim.audit.requests if r.status in (429, 418)]
+    if refused:
+        first = refused[0].server_time_ms
+        near = [
+            f"{r.server_time_ms} {r.method} {r.path} {r.status} {r.code} {_tag(r.body)}"
+            for r in sim.audit.requests
+            if abs(r.server_time_ms - first) < 300
+        ]
+        logs = "\n".join(f"worker {i}: {fleet.log(i)[-3000:]}" for i in range(WORKERS))
+        raise AssertionError(
+            f"{len(refused)} refused; around the first:\n" + "\n".join(near) + "\n" + logs
+        )
+    assert max(sim.audit.max_weight_per_window().values()) <= LIMIT
+
+
+async def test_four_processes_burst_inside_one_budget(
+    redis_server: RedisServer, tmp_path: Path
+) -> None:
+    """4 processes x 200 tasks (a ping and an order each) on a 160/s weight and 160/s order
+    budget, released together 20 ms into a window: no 429, no 418, every task done, and
+    >= 95% of both budgets used over the windows the burst covered."""
+    async with Simulator(rate_limits=_limits()) as sim:
+        fleet = Fleet(sim, redis_server.url, tmp_path)
+        try:
+            await fleet.start()
+            await fleet.go(sim, at_ms=20)
+            results = await fleet.results()
+        finally:
+            await fleet.aclose()
+        _no_refusals(sim, fleet)
+        assert [r["done"] for r in results.values()] == [TASKS] * WORKERS, results
+        weights, counts = _inner_use(sim)  # the maximum count of each window
+        assert sum(weights) >= 0.95 * LIMIT * len(weights), weights
+        assert sum(counts) >= 0.95 * LIMIT * len(counts), counts
+        assert len(sim.audit.accepted) == WORKERS * TASKS and not sim.audit.duplicates()
+
+
+async def test_a_worker_killed_mid_burst_leaves_the_others_inside_the_budget(
+    redis_server: RedisServer, tmp_path: Path
+) -> None:
+    """A burst released 120 ms before a window ends (most of it lands in the next), and one
+    worker SIGKILLed mid-burst: its reservations expire by themselves, the other three finish
+    every task, and the exchange still sees no 429 and no 418."""
+    async with Simulator(rate_limits=_limits()) as sim:
+        fleet = Fleet(sim, redis_server.url, tmp_path)
+        try:
+            await fleet.start()
+            await fleet.go(sim, at_ms=880)
+            await _until(sim, 250)
+            fleet.kill(0)
+            results = await fleet.results()
+        finally:
+            await fleet.aclose()
+        _no_refusals(sim, fleet)
+        assert sorted(results) == [1, 2, 3]
+        assert [r["done"] for r in results.values()] == [TASKS] * 3, results
+
+
+async def test_redis_stopped_and_started_mid_burst(
+    redis_server: RedisServer, tmp_path: Path
+) -> None:
+    """Redis stopped mid-burst for 2.5 s, then started again (empty): no 429, no 418,
+    every task done; each worker warned once, and shared again once Redis was back."""
+    async with Simulator(rate_limits=_limits()) as sim:
+        fleet = Fleet(sim, redis_server.url, tmp_path)
+        try:
+            await fleet.start()
+            await fleet.go(sim, at_ms=880)
+            await _until(sim, 40)  # every worker has most of its burst ahead
+            await asyncio.to_thread(redis_server.stop)
+            stopped_at = len(sim.audit.requests)
+            await asyncio.sleep(2.5)  # windows pass on the local share
+            during = len(sim.audit.requests) - stopped_at
+            await asyncio.to_thread(redis_server.start)
+            results = await fleet.results()
+        finally:
+            await fleet.aclose()
+        _no_refusals(sim, fleet)
+        assert during > 0  # the workers went on without Redis
+        assert [r["done"] for r in results.values()] == [TASKS] * WORKERS, results
+        for index, result in results.items():
+            log = fleet.log(index)
+            assert log.count("does not answer") == 1, log
+            assert log.count("answers again") == 1, log
+            assert result["shared"] and result["limits"] == [LIMIT, LIMIT, 3 * LIMIT], result
+    raw = aioredis.Redis.from_url(redis_server.url)
+    try:  # the restarted Redis holds the fleet's counts again
+        keys = [
+            k
+            async for k in raw.scan_iter(match=f"binance_async:{{{fleet.config['namespace']}}}:c:*")
+        ]
+    finally:
+        await raw.aclose()
+    assert keys
