@@ -141,6 +141,7 @@ class ClientBase:
             if base_url is not None
             else (self.venue.testnet if testnet else self.venue.production),
             stream_url,
+            self.venue.stream_paths,
         )
         stream_config = StreamConfig(
             rotate_after_s=stream_rotate_after_s,
@@ -234,6 +235,7 @@ class ClientBase:
             private_url=stream_hosts[1],
             now_ms=self._gateway.clock.now_ms,
             session=session,
+            paths=self.venue.stream_paths,
         )
 
     # -- lifecycle -------------------------------------------------------------------------

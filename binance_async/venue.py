@@ -18,7 +18,7 @@ from .endpoint import Endpoint
 from .errors import APIError, CodeTable, NoSuchOrder
 from .ratelimits import RateLimit
 
-__all__ = ["FamilyOrder", "OrderFamily", "Urls", "Venue"]
+__all__ = ["FamilyOrder", "OrderFamily", "StreamPaths", "Urls", "Venue"]
 
 
 class FamilyOrder(Protocol):
@@ -109,6 +109,20 @@ class Urls:
 
 
 @attrs.frozen(kw_only=True)
+class StreamPaths:
+    """Where a venue serves its streams under a streams host (``Urls.market_streams``, or a
+    client's ``stream_url``)."""
+
+    #: The market streams' path ("": at the host itself).
+    market: str = ""
+    #: The book streams' path where the venue serves them apart (USD-M: "/public"; None:
+    #: with the other market streams).
+    book: str | None = None
+    #: The user data streams' path under a client's ``stream_url``.
+    private: str = ""
+
+
+@attrs.frozen(kw_only=True)
 class Venue:
     """A market the core is handed: URLs, clock, limits, error codes."""
 
@@ -129,3 +143,5 @@ class Venue:
     ws_api_methods: Mapping[str, Mapping[str, str]] = attrs.field(factory=dict)
     #: Decimals ``recvWindow`` may carry (0: whole milliseconds; Spot takes 3, microseconds).
     recv_window_decimals: int = 0
+    #: The streams' paths under the streams host.
+    stream_paths: StreamPaths = attrs.field(factory=StreamPaths)

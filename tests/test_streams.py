@@ -24,8 +24,12 @@ from binance_async import (
     Ticker,
     UMFutures,
 )
+from binance_async.streams.hub import StreamHub
+from binance_async.streams.market import MarketStream
+from binance_async.streams.settings import StreamConfig
 from binance_async.testing import Simulator
 from binance_async.testing.streams import StreamServerConfig
+from binance_async.venue import StreamPaths
 
 FAST = StreamServerConfig(interval_scale=0.1, tick_s=0.01)
 PRICE = Decimal("50000")
@@ -368,3 +372,28 @@ async def test_a_book_of_an_unknown_symbol_refuses_to_open(sim: Simulator) -> No
                 pass
         assert refused.value.code == -1121
         assert sim.streams.connections() == 0 and client._stream_hub.open_streams == 0
+
+
+async def test_the_paths_are_the_venues(sim: Simulator) -> None:
+    """A venue that serves every market stream at one path (StreamPaths() : Spot's layout)
+    gets one connection there for book and trade streams alike; USD-M's split is its data."""
+    hub = StreamHub(
+        config=StreamConfig(),
+        market_url=sim.stream_url,
+        private_url=None,
+        now_ms=sim.clock.now_ms,
+        paths=StreamPaths(),
+    )
+    try:
+        async with MarketStream(hub, ["btcusdt@aggTrade", "btcusdt@bookTicker"]) as stream:
+            assert (sim.streams.connections(""), sim.streams.connections()) == (1, 1)
+            assert [link.connection.url for link in stream.links if link.connection] == [
+                f"{sim.stream_url}/stream?streams=btcusdt@aggTrade/btcusdt@bookTicker"
+            ]
+            sim.trade("BTCUSDT", PRICE, Decimal("1"))
+            assert {type(e) for e in await take(stream, 2)} == {AggTrade, BookTicker}
+    finally:
+        await hub.aclose()
+    assert UMFutures.venue.stream_paths == StreamPaths(
+        market="/market", book="/public", private="/private"
+    )

@@ -5,11 +5,12 @@ stream is opened first and its events wait in the stream's queue; a REST snapsho
 (``GET /fapi/v1/depth``, its weight through the client's limiter); events it covers
 (``u`` < ``lastUpdateId``) are dropped; the first one applied must straddle it (``U`` <=
 ``lastUpdateId`` <= ``u``, or start right after it: ``U`` = ``lastUpdateId`` + 1), and from
-then on each event's ``pu`` must be the previous one's ``u``. The book counts as synced from
-the snapshot on (it is the book as of ``lastUpdateId``), so a quiet market does not hold up
-``async with``. Any break (a reconnect or an overflow reported as a gap, a ``pu`` that does not
-follow, a first event past the snapshot) resynchronises the book with a new snapshot, by
-itself. Levels are exact Decimals; quantities are absolute, 0 removes a level.
+then on each event's ``pu`` must be the previous one's ``u`` (on a venue whose events have no
+``pu``, its ``U`` must follow that ``u``). The book counts as synced from the snapshot on (it
+is the book as of ``lastUpdateId``), so a quiet market does not hold up ``async with``. Any
+break (a reconnect or an overflow reported as a gap, a ``pu`` that does not follow, a first
+event past the snapshot) resynchronises the book with a new snapshot, by itself. Levels are
+exact Decimals; quantities are absolute, 0 removes a level.
 
 A background task applies the updates whether or not anyone iterates; ``async for _ in
 book`` wakes after each applied update (coalesced for a consumer slower than the stream).
@@ -251,8 +252,10 @@ class OrderBook:
                     continue  # covered by the snapshot
                 if first > snapshot_id + 1:
                     raise _Resync("the snapshot is older than the stream")
-            elif raw["pu"] != previous:
-                raise _Resync(f"pu {raw['pu']} after u {previous}")
+            else:
+                pu = raw.get("pu")  # USD-M chains by pu; a venue without it by U = u + 1
+                if pu != previous if pu is not None else first != previous + 1:
+                    raise _Resync(f"U {first} (pu {pu}) after u {previous}")
             self._apply(raw["b"], self._bids, self._bid_prices)
             self._apply(raw["a"], self._asks, self._ask_prices)
             previous = self._last_id = final

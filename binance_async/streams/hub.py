@@ -26,7 +26,7 @@ from ..errors import (
     TransportError,
     UnknownOutcome,
 )
-from ..venue import Urls
+from ..venue import StreamPaths, Urls
 from .settings import StreamConfig
 
 __all__ = ["Closeable", "StreamHub", "retryable", "stream_urls"]
@@ -65,8 +65,11 @@ class StreamHub:
         now_ms: Callable[[], int],
         session: aiohttp.ClientSession | None = None,
         rng: random.Random | None = None,
+        paths: StreamPaths | None = None,
     ) -> None:
         self.config = config
+        #: The venue's stream paths under ``market_url`` (which route a stream goes to).
+        self.paths = paths or StreamPaths()
         self._market_url = market_url.rstrip("/") if market_url else None
         self._private_url = private_url.rstrip("/") if private_url else None
         self.now_ms = now_ms
@@ -78,7 +81,7 @@ class StreamHub:
 
     @property
     def market_url(self) -> str:
-        """The market streams' host (``/public`` and ``/market`` go after it).
+        """The market streams' host (the venue's :attr:`paths` go after it).
 
         Raises :class:`~binance_async.errors.InvalidRequest` when the client has none (a
         custom ``base_url`` without ``stream_url``).
@@ -149,18 +152,20 @@ class StreamHub:
             await session.close()
 
 
-def stream_urls(venue: Urls | None, stream_url: str | None) -> tuple[str | None, str | None]:
+def stream_urls(
+    venue: Urls | None, stream_url: str | None, paths: StreamPaths | None = None
+) -> tuple[str | None, str | None]:
     """(market streams host, private streams base) for a client.
 
-    ``stream_url`` names the host (``/public``, ``/market`` and ``/private`` go after it);
-    without it the venue's (None for a client with a custom ``base_url``: a simulator's
-    client must never reach the exchange's streams by default).
+    ``stream_url`` names the host (the venue's ``paths`` go after it: USD-M's ``/public``,
+    ``/market`` and ``/private``); without it the venue's (None for a client with a custom
+    ``base_url``: a simulator's client must never reach the exchange's streams by default).
     """
     if stream_url is not None:
         if not isinstance(stream_url, str) or not stream_url.startswith(("ws://", "wss://")):
             raise ValueError(f"stream_url must be a ws:// or wss:// URL, got {stream_url!r}")
         host = stream_url.rstrip("/")
-        return host, f"{host}/private"
+        return host, f"{host}{(paths or StreamPaths()).private}"
     if venue is None:
         return None, None
     return venue.market_streams, venue.private_streams

@@ -27,7 +27,7 @@ from .connection import Connection
 from .rotation import Rotation, combined_stream
 from .settings import StreamConfig
 
-__all__ = ["Link", "LinkSink", "Opener"]
+__all__ = ["Link", "LinkSink", "Opener", "reconnect_delay_s"]
 
 log = logging.getLogger("binance_async.streams")
 
@@ -35,6 +35,17 @@ log = logging.getLogger("binance_async.streams")
 Opener = Callable[[str], Awaitable[aiohttp.ClientWebSocketResponse[Literal[False]]]]
 
 _DOUBLINGS = 20
+
+
+def reconnect_delay_s(attempt: int, config: StreamConfig, rng: random.Random) -> float:
+    """The pause before reconnect ``attempt`` (0: the first after a loss): the base delay
+    doubled per attempt up to the cap, then spread by +-``reconnect_jitter`` at random, so
+    clients cut at the same moment do not all come back at once."""
+    base: float = min(
+        config.reconnect_max_delay_s,
+        config.reconnect_base_delay_s * 2.0 ** min(attempt, _DOUBLINGS),
+    )
+    return base * (1.0 + rng.uniform(-config.reconnect_jitter, config.reconnect_jitter))
 
 
 class LinkSink(Protocol):
@@ -168,13 +179,6 @@ class Link:
 
     # -- keeping it up ---------------------------------------------------------------------
 
-    def _delay_s(self, attempt: int) -> float:
-        cfg = self._config
-        base: float = min(
-            cfg.reconnect_max_delay_s, cfg.reconnect_base_delay_s * 2.0 ** min(attempt, _DOUBLINGS)
-        )
-        return base * (1.0 + self._rng.uniform(-cfg.reconnect_jitter, cfg.reconnect_jitter))
-
     async def _open(self, on_data: Callable[[bytes], None], first: bool) -> Connection:
         """Open a connection carrying every wanted stream; ``first``: tell the sink before
         reading (a reconnect), else (a rotation) just start reading."""
@@ -246,7 +250,7 @@ class Link:
                 self.reconnects += 1
                 self._sink.link_down(self, self._down_ms)
                 log.info("%s: connection lost; reconnecting", self.label)
-            await asyncio.sleep(self._delay_s(attempt))
+            await asyncio.sleep(reconnect_delay_s(attempt, self._config, self._rng))
             attempt += 1
 
     async def _serve(self, conn: Connection) -> bool:

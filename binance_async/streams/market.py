@@ -1,7 +1,9 @@
 """Market streams: ``async with client.stream("btcusdt@aggTrade", ...) as stream``.
 
-One :class:`MarketStream` may need several connections: the book streams on ``/public``, the
-others on ``/market``, at most ``max_streams_per_connection`` per connection (each a
+One :class:`MarketStream` may need several connections: on a venue that serves the book
+streams apart (USD-M: ``/public``, the others on ``/market``; the paths are the venue's
+:class:`~binance_async.venue.StreamPaths`) one per route, and at most
+``max_streams_per_connection`` per connection (each a
 :class:`~.link.Link`). Every connection puts its messages, undecoded, into one bounded queue;
 the consumer's iteration decodes them. So a slow consumer never slows the reading: when the
 queue is full the oldest message is dropped and counted, and the consumer is told where.
@@ -114,7 +116,9 @@ class MarketStream:
     Made by ``client.stream(*names)``; ``async with`` opens it (raises
     :class:`~binance_async.errors.InvalidRequest` for names the exchange refuses and
     :class:`~binance_async.errors.TransportError` when no connection opens in time) and closes
-    it, and the client closes it with itself: the iteration then ends.
+    it, and the client closes it with itself: the iteration then ends. The client hands it
+    the venue's REST backfill (``fetch_agg_trades``) and the records its events are built as
+    (``factory``: stream name -> ``(data, stream) -> event``).
     """
 
     def __init__(
@@ -124,9 +128,11 @@ class MarketStream:
         *,
         fetch_agg_trades: AggTradeFetcher | None = None,
         queue_size: int | None = None,
+        factory: Callable[[str], streams.Factory] = streams.factory,
     ) -> None:
         wanted = list(dict.fromkeys(streams.canonical(n) for n in names))
         self._hub = hub
+        self._factory = factory
         self._config = hub.config
         self._fetch = fetch_agg_trades
         self._max = queue_size or hub.config.queue_size
@@ -222,7 +228,7 @@ class MarketStream:
                 await link.unsubscribe(mine)
 
     def _handle(self, name: str) -> None:
-        make = streams.factory(name)
+        make = self._factory(name)
         track: Any = None
         if streams.is_agg_trade(name):
             track = _Agg(_symbol_of(name))
@@ -233,8 +239,9 @@ class MarketStream:
     async def _place(self, names: Sequence[str]) -> None:
         """Put ``names`` on links of their route: existing ones with room first."""
         room = self._config.max_streams_per_connection
+        apart = self._hub.paths.book is not None  # the venue serves book streams apart
         for kind in (streams.PUBLIC, streams.MARKET):
-            mine = [n for n in names if streams.route(n) == kind]
+            mine = [n for n in names if (streams.route(n) if apart else streams.MARKET) == kind]
             for link in self._links:
                 if not mine:
                     break
@@ -248,7 +255,9 @@ class MarketStream:
                 await link.start()
 
     def _link(self, kind: str, names: Sequence[str]) -> Link:
-        base = f"{self._hub.market_url}/{kind}"
+        paths = self._hub.paths
+        path = paths.book if kind == streams.PUBLIC and paths.book is not None else paths.market
+        base = f"{self._hub.market_url}{path}"
 
         def url(in_url: Sequence[str]) -> str:
             return f"{base}/stream?streams={'/'.join(in_url)}" if in_url else f"{base}/stream"

@@ -23,8 +23,9 @@ Faults: :meth:`StreamServer.drop` (the TCP connection cut, no close frame),
 :meth:`~StreamServer.stall` (the connection stays open and goes silent: no event, no pong),
 :meth:`~StreamServer.shutdown` (``{"e": "serverShutdown", "E": ...}`` then a close
 ``shutdown_grace_s`` later), :meth:`~StreamServer.expire_listen_key` (the account's key expires
-now: ``listenKeyExpired`` is sent and nothing more on it). A listenKey also expires 60 minutes
-after its last keep-alive on the exchange's clock.
+now: ``listenKeyExpired`` is sent and nothing more on it), :meth:`~StreamServer.lose_next` (a
+stream's next events are lost on the way: a depth stream's ``pu`` then breaks). A listenKey
+also expires 60 minutes after its last keep-alive on the exchange's clock.
 
 Scripting the market for the streams: :meth:`StreamServer.follow_path` walks a symbol's mark
 along a price path; :meth:`~StreamServer.set_liquidity` adds resting liquidity to a book.
@@ -115,6 +116,8 @@ class StreamServer:
         self._attach()
         #: Connections dropped for a consumer too slow for the server's send buffer.
         self.slow_drops = 0
+        #: Events still to lose, per stream (lose_next).
+        self._losing: dict[str, int] = {}
 
     def _attach(self) -> None:
         """Feed from the exchange's engine (again after ``Simulator.reset`` replaced it)."""
@@ -285,6 +288,10 @@ class StreamServer:
         """One event (or array of events) of stream ``name`` to its subscribers."""
         conns = self._subs.get(name)
         if not conns:
+            return
+        losing = self._losing.get(name)
+        if losing:
+            self._losing[name] = losing - 1  # lost on the way, on every connection
             return
         raw = orjson.dumps(data).decode()
         wrapped: str | None = None
@@ -458,6 +465,14 @@ class StreamServer:
                 conn.expired = True
         self._listen_keys()
         return True
+
+    def lose_next(self, name: str, count: int = 1) -> None:
+        """The next ``count`` events of stream ``name`` are lost on the way to every
+        connection subscribed to it (the events happened: REST and the other streams show
+        them)."""
+        if count < 1:
+            raise ValueError(f"count must be >= 1, got {count!r}")
+        self._losing[name] = self._losing.get(name, 0) + count
 
     def trades(self, symbol: str) -> list[PublicTrade]:
         """Every trade of ``symbol`` the aggTrade stream published (the REST tape)."""

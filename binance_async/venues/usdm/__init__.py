@@ -19,7 +19,7 @@ from ...errors import (
 )
 from ...models.orders import ALGO_OPEN_STATUSES, OPEN_STATUSES, AlgoOrder, Order
 from ...ratelimits import RateLimit
-from ...venue import OrderFamily, Urls, Venue
+from ...venue import OrderFamily, StreamPaths, Urls, Venue
 from ..binance import COMMON_CODES, parse_time
 from . import algo, market, trading
 
@@ -151,6 +151,9 @@ USDM = Venue(
     ),
     codes=CODES,
     ws_api_methods=WS_API_METHODS,
+    # The 2026 split (reference/fapi-rules.md section 7): book streams on /public, the other
+    # market streams on /market, user data on /private.
+    stream_paths=StreamPaths(market="/market", book="/public", private="/private"),
 )
 
 USDM_PRODUCTION_URL = USDM.production.rest
