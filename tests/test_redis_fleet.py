@@ -2,8 +2,9 @@
 
 The simulator runs in the test's process; each worker is this module run as a program
 (``python -m tests.test_redis_fleet <config>``): it opens a client on the simulator with a
-``RedisBudgetStore`` on the test's own redis-server, says ``ready``, waits for ``go`` on its
-stdin, bursts, and prints what it saw as JSON. The exchange must see no 429 and no 418, with
+``RedisBudgetStore`` on the test's own redis-server (over TCP, as another host would), with
+clocks of its own (as on another host), says ``ready``, waits for ``go`` on its stdin,
+bursts, and prints what it saw as JSON. The exchange must see no 429 and no 418, with
 the budget used, while one worker is killed, or while Redis is stopped and started again.
 """
 
@@ -15,6 +16,7 @@ import logging
 import os
 import signal
 import sys
+import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -29,16 +31,34 @@ WORKERS = 4
 TASKS = 200
 #: Weight and orders per one-second window: the burst (800 pings, 800 orders) spans ~5 of each.
 LIMIT = 160
+REQUEST_TIMEOUT_S = 2.0
 LOG_FORMAT = "%(levelname)s %(name)s %(message)s"
 
 
 # -- the worker (run as a program) -------------------------------------------------------------
 
 
+class HostClock:
+    """A worker's own clocks, as on a host of its own: monotonic time from another boot, and
+    a wall clock ``wall_shift_s`` off. Windows follow the exchange's clock, so the fleet must
+    agree on them all the same."""
+
+    def __init__(self, index: int, wall_shift_s: float) -> None:
+        self._mono_shift_ns = index * 10**15  # about 11 days apart
+        self._wall_shift_ns = round(wall_shift_s * 1e9)
+
+    def monotonic_ns(self) -> int:
+        return time.monotonic_ns() + self._mono_shift_ns
+
+    def wall_ns(self) -> int:
+        return time.time_ns() + self._wall_shift_ns
+
+
 async def _work(config: dict[str, Any]) -> dict[str, Any]:
     from binance_async import UMFutures
     from binance_async.redis import RedisBudgetStore
 
+    index = config["index"]
     async with (
         RedisBudgetStore(
             config["redis"], namespace=config["namespace"], retry_interval_s=0.2, timeout_s=2.0
@@ -48,8 +68,9 @@ async def _work(config: dict[str, Any]) -> dict[str, Any]:
             config["api_secret"],
             base_url=config["base_url"],
             budget_store=store,
-            request_timeout_s=2.0,
+            request_timeout_s=REQUEST_TIMEOUT_S,
             call_deadline_s=60.0,
+            time_source=HostClock(index, wall_shift_s=7.0 * index - 10.5),
         ) as client,
     ):
         await client.exchange_info()
@@ -77,17 +98,22 @@ async def _work(config: dict[str, Any]) -> dict[str, Any]:
             return True
 
         done = sum(await asyncio.gather(*(task(n) for n in range(config["tasks"]))))
+
         # Redis may still be away: wait (10 s at most) for it, and for the full budget, which
         # returns two retry intervals after Redis does.
+        def limits() -> list[int]:  # of the weight and order windows the burst used
+            windows = client.limits.windows
+            return sorted(w.limit for w in windows if w.kind in ("REQUEST_WEIGHT", "ORDERS"))
+
         for _ in range(200):
-            if "store=shared" in repr(client) and min(w.limit for w in client.limits.windows) > 40:
+            if "store=shared" in repr(client) and min(limits()) > 40:
                 break
             await asyncio.sleep(0.05)
         return {
             "done": done,
             "errors": dict(errors),
             "shared": "store=shared" in repr(client),
-            "limits": sorted(w.limit for w in client.limits.windows),
+            "limits": limits(),
         }
 
 
@@ -148,7 +174,7 @@ class Fleet:
         """Start the workers; return once every one is ready (30 s at most)."""
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         for index in range(WORKERS):
-            config = json.dumps({**self.config, "tag": f"w{index}"})
+            config = json.dumps({**self.config, "tag": f"w{index}", "index": index})
             with (self.workdir / f"worker-{index}.log").open("wb") as log:
                 self.processes.append(
                     await asyncio.create_subprocess_exec(
@@ -250,6 +276,16 @@ def _inner_use(sim: Simulator) -> tuple[list[int], list[int]]:
     return [weight.get(s, 0) for s in ping_windows], [orders.get(s, 0) for s in order_windows]
 
 
+async def _hold_ends(url: str, namespace: str) -> list[float]:
+    """When each live reservation of the fleet ends (exchange ms), read from Redis."""
+    raw = aioredis.Redis.from_url(url)
+    try:
+        holds = await raw.zrange(f"binance_async:{{{namespace}}}:holds", 0, -1, withscores=True)
+    finally:
+        await raw.aclose()
+    return [score for _, score in holds]
+
+
 def _tag(body: bytes) -> str:
     """The client order id in an order's body, if any."""
     for part in body.decode(errors="replace").split("&"):
@@ -309,10 +345,16 @@ async def test_a_worker_killed_mid_burst_leaves_the_others_inside_the_budget(
             await fleet.go(sim, at_ms=880)
             await _until(sim, 250)
             fleet.kill(0)
+            ends = await _hold_ends(redis_server.url, fleet.config["namespace"])
+            read_at = sim.clock.now_ms()
             results = await fleet.results()
         finally:
             await fleet.aclose()
         _no_refusals(sim, fleet)
+        # Every reservation live just after the kill, the dead worker's included, ends by
+        # itself soon after its request's deadline: the request timeout (2 s) and 5 s from
+        # when it was made (before the read; 100 ms for the workers' clock estimates).
+        assert ends and max(ends) <= read_at + (REQUEST_TIMEOUT_S + 5) * 1000 + 100, ends
         assert sorted(results) == [1, 2, 3]
         assert [r["done"] for r in results.values()] == [TASKS] * 3, results
 

@@ -20,16 +20,19 @@ import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 try:
     import redis.asyncio as aioredis
+    from redis.asyncio.connection import Connection
 except ImportError:  # pragma: no cover - the test extra installs it
     if os.environ.get("CI"):
         raise
     pytest.skip("redis-py is missing: pip install '.[test]'", allow_module_level=True)
 
+from binance_async import UMFutures
 from binance_async.budget import (
     Claim,
     MemoryBudgetStore,
@@ -38,9 +41,11 @@ from binance_async.budget import (
     SyncRequest,
     Update,
 )
+from binance_async.errors import IPBanned
 from binance_async.limits import Limiter
 from binance_async.ratelimits import RateLimit
 from binance_async.redis import RedisBudgetStore
+from binance_async.testing import Simulator
 from binance_async.windows import Reservation
 
 INSTALL_HINT = (
@@ -458,3 +463,100 @@ async def test_redis_down_local_share_one_warning_then_shared_again(
         check = SyncRequest(now_ms=now, claims=(Claim(key, (now - now % 1000,), 0, 40),))
         assert sum((await shared.sync(check)).counts.values()) >= 1
         await limiter.close()
+
+
+async def test_the_servers_count_raises_the_shared_count_for_every_client(
+    redis_server: RedisServer,
+) -> None:
+    """One client reads X-MBX-USED-WEIGHT-1M: 90 after a request of weight 1 (someone else
+    used the address): the shared count becomes 90, and a client of another store (another
+    process) admits on it: 10 more fit the 100, then nothing."""
+    namespace = f"t-{uuid.uuid4().hex}"
+    clock = WallTime()
+    async with (
+        RedisBudgetStore(redis_server.url, namespace=namespace) as one_store,
+        RedisBudgetStore(redis_server.url, namespace=namespace) as two_store,
+    ):
+        one = Limiter(clock=clock, limits=[weight_limit(100)], store=one_store)
+        two = Limiter(clock=clock, limits=[weight_limit(100)], store=two_store)
+        first = await one.admit(weight=1)
+        one.observe(first, status=200, counts={"x-mbx-used-weight-1m": "90"})
+        await one.close()  # its news reach Redis
+        held = await two.admit(weight=10)
+        assert [w.used for w in two.snapshot.windows] == [90]
+        now = clock.now_ms()
+        key = "usdm|ip:default|REQUEST_WEIGHT 1M"
+        start = now - now % MINUTE
+        ask = Claim(key, (start,), 1, 100, window_ms=MINUTE)
+        reply = await one_store.sync(SyncRequest(now_ms=now, hold_id="x", claims=(ask,)))
+        assert not reply.granted and reply.counts == {(key, start): 100}  # 90 + 10 held
+        two.observe(held, status=200, counts={"x-mbx-used-weight-1m": "100"})
+        await two.close()
+
+
+async def test_a_418_seen_by_one_client_bans_the_address_for_every_client(
+    redis_server: RedisServer,
+) -> None:
+    """One client's 418 (Retry-After 30) reaches another store's client through Redis: its
+    next call raises IPBanned until the same end, though it never saw a 418 itself."""
+    namespace = f"t-{uuid.uuid4().hex}"
+    clock = WallTime()
+    async with (
+        RedisBudgetStore(redis_server.url, namespace=namespace) as one_store,
+        RedisBudgetStore(redis_server.url, namespace=namespace) as two_store,
+    ):
+        one = Limiter(clock=clock, limits=[weight_limit(1_000)], store=one_store)
+        two = Limiter(clock=clock, limits=[weight_limit(1_000)], store=two_store)
+        refused = await one.admit(weight=1)
+        one.observe(refused, status=418, counts={"retry-after": "30"})
+        until = one.snapshot.banned_until_ms["default"]
+        await one.close()
+        with pytest.raises(IPBanned) as banned:
+            await two.admit(weight=1)
+        assert banned.value.until_ms == until
+        assert two.snapshot.banned_until_ms == {"default": until}
+        await two.close()
+
+
+class CountingConnection(Connection):
+    """A redis-py connection that counts what it writes: one write per round trip (a
+    pipeline is one write)."""
+
+    writes = 0
+
+    async def send_packed_command(self, command: Any, check_health: bool = True) -> None:
+        type(self).writes += 1
+        await super().send_packed_command(command, check_health)
+
+
+async def test_at_most_one_redis_round_trip_per_request(redis_server: RedisServer) -> None:
+    """UMFutures on the simulator with a RedisBudgetStore: 50 pings one after another cost
+    at most one round trip each (a request's release rides on the next one's reservation);
+    200 at once leave in a few pipelines."""
+    Counting = CountingConnection
+    pool = aioredis.ConnectionPool.from_url(redis_server.url, connection_class=Counting)
+    raw = aioredis.Redis.from_pool(pool)  # closes the pool with it
+    try:
+        async with (
+            Simulator() as sim,
+            RedisBudgetStore(client=raw, namespace=f"t-{uuid.uuid4().hex}") as store,
+        ):
+            creds = sim.new_credentials("hmac")
+            async with UMFutures(
+                creds.api_key, creds.api_secret, base_url=sim.base_url, budget_store=store
+            ) as client:
+                await client.exchange_info()
+                await client.ping()  # the connection is made, the script loaded
+                Counting.writes = 0
+                for _ in range(50):
+                    await client.ping()
+                sequential = Counting.writes
+                Counting.writes = 0
+                await asyncio.gather(*(client.ping() for _ in range(200)))
+                concurrent = Counting.writes
+            pings = sum(r.path == "/fapi/v1/ping" for r in sim.audit.requests)
+    finally:
+        await raw.aclose()
+    assert pings == 251
+    assert 50 <= sequential <= 51  # 50 reservations (the last release may have left too)
+    assert concurrent <= 50, concurrent  # 200 reservations and 200 releases, pipelined
