@@ -9,6 +9,7 @@ share while Redis is down.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import random
@@ -202,6 +203,27 @@ class WallTime:
 def weight_limit(limit: int) -> RateLimit:
     """A REQUEST_WEIGHT limit per minute."""
     return RateLimit(kind="REQUEST_WEIGHT", interval="MINUTE", interval_num=1, limit=limit)
+
+
+@contextlib.asynccontextmanager
+async def two_processes(
+    url: str, limit: int, namespace: str | None = None
+) -> AsyncIterator[tuple[WallTime, Limiter, Limiter]]:
+    """Two limiters (weight ``limit`` a minute), each on a store of its own on ``namespace``
+    (a new one by default), as in two processes; closed after."""
+    namespace = namespace or f"t-{uuid.uuid4().hex}"
+    clock = WallTime()
+    async with (
+        RedisBudgetStore(url, namespace=namespace) as one_store,
+        RedisBudgetStore(url, namespace=namespace) as two_store,
+    ):
+        one = Limiter(clock=clock, limits=[weight_limit(limit)], store=one_store)
+        two = Limiter(clock=clock, limits=[weight_limit(limit)], store=two_store)
+        try:
+            yield clock, one, two
+        finally:
+            await one.close()
+            await two.close()
 
 
 # -- the store's semantics ---------------------------------------------------------------------
@@ -400,25 +422,16 @@ async def test_a_429_seen_by_one_client_pauses_the_other_until_retry_after(
 ) -> None:
     """Two limiters on two stores (two processes): one's 429 holds the other's next admission
     back until its Retry-After."""
-    namespace = f"t-{uuid.uuid4().hex}"
-    clock = WallTime()
-    async with (
-        RedisBudgetStore(redis_server.url, namespace=namespace) as one_store,
-        RedisBudgetStore(redis_server.url, namespace=namespace) as two_store,
-    ):
-        one = Limiter(clock=clock, limits=[weight_limit(1_000)], store=one_store)
-        two = Limiter(clock=clock, limits=[weight_limit(1_000)], store=two_store)
+    async with two_processes(redis_server.url, 1_000) as (clock, one, two):
         refused = await one.admit(weight=1)
         one.observe(refused, status=429, counts={"retry-after": "1"}, code=-1003)
         paused_until = one.snapshot.paused_until_ms
         assert paused_until is not None
-        await asyncio.sleep(0.05)  # one's flush reaches Redis
+        await one.close()  # its news reach Redis
         async with asyncio.timeout(5):
             admitted = await two.admit(weight=1)
         assert clock.now_ms() >= paused_until  # two had seen no 429 itself
         two.observe(admitted, status=200, counts={})
-        await one.close()
-        await two.close()
 
 
 async def test_redis_down_local_share_one_warning_then_shared_again(
@@ -472,13 +485,7 @@ async def test_the_servers_count_raises_the_shared_count_for_every_client(
     used the address): the shared count becomes 90, and a client of another store (another
     process) admits on it: 10 more fit the 100, then nothing."""
     namespace = f"t-{uuid.uuid4().hex}"
-    clock = WallTime()
-    async with (
-        RedisBudgetStore(redis_server.url, namespace=namespace) as one_store,
-        RedisBudgetStore(redis_server.url, namespace=namespace) as two_store,
-    ):
-        one = Limiter(clock=clock, limits=[weight_limit(100)], store=one_store)
-        two = Limiter(clock=clock, limits=[weight_limit(100)], store=two_store)
+    async with two_processes(redis_server.url, 100, namespace) as (clock, one, two):
         first = await one.admit(weight=1)
         one.observe(first, status=200, counts={"x-mbx-used-weight-1m": "90"})
         await one.close()  # its news reach Redis
@@ -488,10 +495,10 @@ async def test_the_servers_count_raises_the_shared_count_for_every_client(
         key = "usdm|ip:default|REQUEST_WEIGHT 1M"
         start = now - now % MINUTE
         ask = Claim(key, (start,), 1, 100, window_ms=MINUTE)
-        reply = await one_store.sync(SyncRequest(now_ms=now, hold_id="x", claims=(ask,)))
+        async with RedisBudgetStore(redis_server.url, namespace=namespace) as third:
+            reply = await third.sync(SyncRequest(now_ms=now, hold_id="x", claims=(ask,)))
         assert not reply.granted and reply.counts == {(key, start): 100}  # 90 + 10 held
         two.observe(held, status=200, counts={"x-mbx-used-weight-1m": "100"})
-        await two.close()
 
 
 async def test_a_418_seen_by_one_client_bans_the_address_for_every_client(
@@ -499,23 +506,15 @@ async def test_a_418_seen_by_one_client_bans_the_address_for_every_client(
 ) -> None:
     """One client's 418 (Retry-After 30) reaches another store's client through Redis: its
     next call raises IPBanned until the same end, though it never saw a 418 itself."""
-    namespace = f"t-{uuid.uuid4().hex}"
-    clock = WallTime()
-    async with (
-        RedisBudgetStore(redis_server.url, namespace=namespace) as one_store,
-        RedisBudgetStore(redis_server.url, namespace=namespace) as two_store,
-    ):
-        one = Limiter(clock=clock, limits=[weight_limit(1_000)], store=one_store)
-        two = Limiter(clock=clock, limits=[weight_limit(1_000)], store=two_store)
+    async with two_processes(redis_server.url, 1_000) as (_, one, two):
         refused = await one.admit(weight=1)
         one.observe(refused, status=418, counts={"retry-after": "30"})
         until = one.snapshot.banned_until_ms["default"]
-        await one.close()
+        await one.close()  # its news reach Redis
         with pytest.raises(IPBanned) as banned:
             await two.admit(weight=1)
         assert banned.value.until_ms == until
         assert two.snapshot.banned_until_ms == {"default": until}
-        await two.close()
 
 
 class CountingConnection(Connection):
