@@ -1,11 +1,12 @@
 """The admission queue: callers that wait for budget, served FIFO within their priority.
 
 URGENT waiters (cancels, reduce-only and close-position orders) go first. A waiter that does
-not fit keeps later and lower waiters off what it lacks (weight, orders), so a big request is
-never starved; waiters needing only what it does not lack may pass it (as may everyone pass a
-waiter that only the full limits can take, while a shared store is away). Waiters wake on a
-settled request (:meth:`AdmissionQueue.dispatch`) or on one timer set for the next moment time
-alone changes what fits (a window start, a pause or ban end), never by polling.
+not fit keeps later and lower waiters off what it lacks (weight, orders, its request bucket,
+the address it must leave from), so a big request is never starved; waiters needing only what
+it does not lack may pass it (as may everyone pass a waiter that only the full limits can
+take, while a shared store is away). Waiters wake on a settled request
+(:meth:`AdmissionQueue.dispatch`) or on one timer set for the next moment time alone changes
+what fits (a window start, a pause or ban end), never by polling.
 :meth:`AdmissionQueue.close` fails every waiter and stops the timer.
 """
 
@@ -17,7 +18,7 @@ import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
 
-from .ledger import Ledger
+from .ledger import ORDERS, REQUESTS, WEIGHT, Ledger
 from .ratelimits import Priority, ServerTime
 from .windows import Reservation
 
@@ -31,11 +32,20 @@ class Closed(Exception):
 
 
 class _Waiter:
-    __slots__ = ("future", "orders", "weight")
+    __slots__ = ("address", "bucket", "future", "orders", "weight")
 
-    def __init__(self, weight: int, orders: int, future: asyncio.Future[Reservation]) -> None:
+    def __init__(
+        self,
+        weight: int,
+        orders: int,
+        bucket: str | None,
+        address: int | None,
+        future: asyncio.Future[Reservation],
+    ) -> None:
         self.weight = weight
         self.orders = orders
+        self.bucket = bucket
+        self.address = address
         self.future = future
 
 
@@ -70,7 +80,9 @@ class AdmissionQueue:
         """Number of callers waiting."""
         return len(self._queues[0]) + len(self._queues[1])
 
-    def try_grant(self, weight: int, orders: int) -> Reservation | None:
+    def try_grant(
+        self, weight: int, orders: int, bucket: str | None = None, address: int | None = None
+    ) -> Reservation | None:
         """A reservation at once if nobody waits and the budget fits now; else None.
 
         Raises :class:`~binance_async.errors.IPBanned` when every address is banned.
@@ -80,19 +92,26 @@ class AdmissionQueue:
         ledger = self._ledger
         now = self._clock.now_ms()
         if not self._queues[0] and not self._queues[1]:
-            reservation = ledger.pick(weight, orders, now, self.guard_ms())
+            reservation = ledger.pick(weight, orders, now, self.guard_ms(), bucket, address)
             if reservation is not None:
                 return reservation
         if ledger.all_banned(now):
             raise ledger.ban_error()
         return None
 
-    async def wait(self, weight: int, orders: int, priority: Priority) -> Reservation:
+    async def wait(
+        self,
+        weight: int,
+        orders: int,
+        priority: Priority,
+        bucket: str | None = None,
+        address: int | None = None,
+    ) -> Reservation:
         """Wait in line until the request fits; cancelling the wait leaves nothing held."""
         if self._closed:
             raise Closed
         future: asyncio.Future[Reservation] = asyncio.get_running_loop().create_future()
-        waiter = _Waiter(weight, orders, future)
+        waiter = _Waiter(weight, orders, bucket, address, future)
         queue = self._queues[priority]
         queue.append(waiter)
         self.dispatch()
@@ -119,6 +138,9 @@ class AdmissionQueue:
             return
         guard = self.guard_ms()
         weight_blocked = orders_blocked = False
+        # What a waiter pinned to an address, or of a request bucket, lacked there only.
+        pins: set[int] = set()
+        buckets: set[str] = set()
         for queue in self._queues:
             granted = False
             for waiter in queue:
@@ -127,16 +149,32 @@ class AdmissionQueue:
                     continue
                 if (waiter.weight and weight_blocked) or (waiter.orders and orders_blocked):
                     continue
+                if (pins and waiter.address in pins) or (buckets and waiter.bucket in buckets):
+                    continue
                 if waiter.weight > ledger.weight_cap or waiter.orders > ledger.orders_cap:
                     continue  # only the full limits take it: it keeps nobody off meanwhile
-                reservation = ledger.pick(waiter.weight, waiter.orders, now, guard)
+                reservation = ledger.pick(
+                    waiter.weight, waiter.orders, now, guard, waiter.bucket, waiter.address
+                )
                 if reservation is not None:
                     waiter.future.set_result(reservation)
                     granted = True
                     continue
                 # Keep the rest off what this one lacks.
-                weight_blocked = weight_blocked or waiter.weight > 0
-                orders_blocked = orders_blocked or waiter.orders > 0
+                lacked, bucket = ledger.short, waiter.bucket
+                if lacked & REQUESTS:
+                    if bucket is None:  # every request's count: nobody fits
+                        weight_blocked = orders_blocked = True
+                        break
+                    buckets.add(bucket)
+                if lacked & ORDERS:
+                    orders_blocked = True
+                if lacked & WEIGHT:
+                    if waiter.address is not None:
+                        pins.add(waiter.address)
+                    else:
+                        weight_blocked = weight_blocked or waiter.weight > 0
+                        orders_blocked = orders_blocked or waiter.orders > 0
                 if weight_blocked and orders_blocked:
                     break
             if granted:

@@ -32,7 +32,7 @@ from .gateway import Gateway
 from .http import HttpTransport
 from .models.exchange import ExchangeInfo, SymbolInfo
 from .params import check_symbol_format
-from .ratelimits import LimitsSnapshot, Priority
+from .ratelimits import LimitsSnapshot, Priority, RateLimit
 from .reconcile import InterruptedOrder, Reconciler, new_client_order_id
 from .signing import make_signer
 from .streams.hub import StreamHub, stream_urls
@@ -119,6 +119,7 @@ class ClientBase:
         connections_per_address: int = 100,
         keepalive_timeout_s: float = 30.0,
         max_orders_in_flight: int = 200,
+        rate_limits: Sequence[RateLimit] | None = None,
         retry: RetryConfig | None = None,
         session: aiohttp.ClientSession | None = None,
         budget_store: BudgetStore | None = None,
@@ -182,6 +183,7 @@ class ClientBase:
             connections_per_address=connections_per_address,
             keepalive_timeout_s=keepalive_timeout_s,
             max_orders_in_flight=max_orders_in_flight,
+            rate_limits=rate_limits,
             retry=retry or RetryConfig(),
         )
         key = _check_api_key(api_key)

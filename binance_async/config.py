@@ -10,6 +10,8 @@ from typing import Any
 
 import attrs
 
+from .ratelimits import RateLimit
+
 __all__ = ["MAX_RECV_WINDOW_MS", "ClientConfig", "RetryConfig"]
 
 log = logging.getLogger("binance_async")
@@ -82,6 +84,10 @@ class RetryConfig:
     rate_limit_floor_s: float = attrs.field(default=1.0, validator=_positive)
 
 
+def _limits(value: Sequence[RateLimit] | None) -> tuple[RateLimit, ...] | None:
+    return None if value is None else tuple(value)
+
+
 @attrs.frozen(kw_only=True, slots=True)
 class ClientConfig:
     """Everything about a client except its keys."""
@@ -111,3 +117,6 @@ class ClientConfig:
     retry: RetryConfig = attrs.Factory(RetryConfig)
     #: Orders allowed in flight at once; -1008 shrinks it, successes grow it back.
     max_orders_in_flight: int = attrs.field(default=200, validator=attrs.validators.ge(1))
+    #: The limits in force until exchangeInfo gives the exchange's (None: the venue's
+    #: defaults); endpoint request buckets (RAW_REQUESTS with a ``bucket``) stay after.
+    rate_limits: tuple[RateLimit, ...] | None = attrs.field(default=None, converter=_limits)

@@ -51,6 +51,9 @@ class Endpoint:
     security: Security = Security.NONE
     #: Cost on the account's ORDERS counters.
     orders: int = 0
+    #: The request bucket of an endpoint with its own request limit (a ``RAW_REQUESTS``
+    #: ``RateLimit`` of that ``bucket`` in the venue's limits), e.g. USDⓈ-M's funding rates.
+    bucket: str | None = None
     #: True when repeating the call is harmless (reads); False for orders and cancels.
     idempotent: bool = True
     #: True when a request changes orders: reconciled, never resent blind.

@@ -121,7 +121,7 @@ class Gateway:
         )
         self.limiter = Limiter(
             clock=self.clock,
-            limits=venue.limits,
+            limits=config.rate_limits or venue.limits,
             venue=venue.name,
             account=account,
             addresses=transport.addresses,
@@ -327,12 +327,19 @@ class Gateway:
                 RequestInfo(endpoint.method, endpoint.path, client_order_id=ref),
             )
         try:
-            reservation = self.limiter.try_admit(weight=weight, orders=endpoint.orders)
+            reservation = self.limiter.try_admit(
+                weight=weight, orders=endpoint.orders, bucket=endpoint.bucket
+            )
         except Closed:
             reservation = None
         if reservation is None:
             reservation = await self.deadlines.within(
-                self.limiter.admit(weight=weight, orders=endpoint.orders, priority=priority),
+                self.limiter.admit(
+                    weight=weight,
+                    orders=endpoint.orders,
+                    priority=priority,
+                    bucket=endpoint.bucket,
+                ),
                 deadline_ns,
                 "rate-limit budget",
                 RequestInfo(endpoint.method, endpoint.path, client_order_id=ref),

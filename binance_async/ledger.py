@@ -44,12 +44,15 @@ from .ratelimits import (
 )
 from .windows import NO, PROBE, Reservation, Scope, Track
 
-__all__ = ["Ledger"]
+__all__ = ["ORDERS", "REQUESTS", "WEIGHT", "Ledger"]
 
 log = logging.getLogger("binance_async.limits")
 
 #: Retry-After is whole seconds: the window's true end lies up to this much before it.
 _RETRY_AFTER_GRAIN_MS = 1000
+
+#: :attr:`Ledger.short` bits: what a request that did not fit lacked.
+WEIGHT, ORDERS, REQUESTS = 1, 2, 4
 
 
 class Ledger:
@@ -77,7 +80,16 @@ class Ledger:
         self._ip = tuple(Scope(f"{venue}|ip:{a}") for a in self.addresses)
         self._orders = Scope(f"{venue}|account:{account}")
         self._single = len(self.addresses) == 1
-        self._by_name = {scope.name: scope for scope in (*self._ip, self._orders)}
+        #: RAW_REQUESTS scopes by bucket (None: every request), one per address.
+        self._raw: dict[str | None, tuple[Scope, ...]] = {}
+        #: The RAW_REQUESTS scope groups a request of a bucket touches (see :meth:`load`).
+        self._groups: dict[str | None, tuple[tuple[Scope, ...], ...]] = {}
+        self._every: tuple[tuple[Scope, ...], ...] = ()
+        self._scopes: tuple[tuple[str | None, Scope], ...] = ()
+        self._by_name: dict[str, Scope] = {}
+        #: Why the last :meth:`pick` found no room: :data:`WEIGHT`, :data:`ORDERS`,
+        #: :data:`REQUESTS` bits.
+        self.short = 0
         self.limits: tuple[RateLimit, ...] = ()
         #: Every window's limit is this share of the server's (below 1 while a shared store
         #: does not answer).
@@ -98,13 +110,36 @@ class Ledger:
     def load(self, limits: Iterable[RateLimit], *, now: int) -> None:
         """Use ``limits``; windows kept from before keep their counts, new ones are seeded."""
         limits = tuple(limits)
-        if not limits:
+        if not any(r.kind != "RAW_REQUESTS" for r in limits):
             raise ValueError("limits: no REQUEST_WEIGHT or ORDERS limit")
+        # exchangeInfo lists no endpoint bucket: those in force stay.
+        named = {r.bucket for r in limits if r.kind == "RAW_REQUESTS"}
+        limits += tuple(r for r in self.limits if r.bucket is not None and r.bucket not in named)
         if limits == self.limits:
             return
-        for scope, kind in [*((s, "REQUEST_WEIGHT") for s in self._ip), (self._orders, "ORDERS")]:
-            rates = [r for r in limits if r.kind == kind]
-            old = {t.window: t for t in scope.tracks}
+        buckets = {r.bucket for r in limits if r.kind == "RAW_REQUESTS"}
+        self._raw = {
+            bucket: self._raw.get(bucket)
+            or tuple(
+                Scope(f"{self.venue}|ip:{a}|requests" + (f":{bucket}" if bucket else ""))
+                for a in self.addresses
+            )
+            for bucket in sorted(buckets, key=lambda b: b or "")
+        }
+        every = self._raw.get(None)
+        self._every = (every,) if every is not None else ()
+        self._groups = {
+            bucket: (*self._every, scopes) if bucket is not None else self._every
+            for bucket, scopes in self._raw.items()
+        }
+        pairs: list[tuple[Scope, str, str | None]] = [
+            *((s, "REQUEST_WEIGHT", None) for s in self._ip),
+            (self._orders, "ORDERS", None),
+            *((s, "RAW_REQUESTS", b) for b, group in self._raw.items() for s in group),
+        ]
+        for scope, kind, bucket in pairs:
+            rates = [r for r in limits if r.kind == kind and r.bucket == bucket]
+            old = {t.rate.window_ms: t for t in scope.tracks}
             # What the old windows counted is the best knowledge of a new one until the
             # server's next count: seed with it (conservative for shorter windows).
             seed = max((t.used(now) for t in scope.tracks), default=0)
@@ -122,7 +157,18 @@ class Ledger:
                 tracks.append(track)
             scope.tracks = tuple(tracks)
         self.limits = limits
-        self._by_key = {t.key: (t, scope) for _, scope in self.scopes() for t in scope.tracks}
+        raw_scopes = [
+            (address, scope)
+            for group in self._raw.values()
+            for address, scope in zip(self.addresses, group, strict=True)
+        ]
+        self._scopes = (
+            *zip(self.addresses, self._ip, strict=True),
+            (None, self._orders),
+            *raw_scopes,
+        )
+        self._by_name = {scope.name: scope for _, scope in self._scopes}
+        self._by_key = {t.key: (t, scope) for _, scope in self._scopes for t in scope.tracks}
         weights = [r.limit for r in limits if r.kind == "REQUEST_WEIGHT"]
         orders = [r.limit for r in limits if r.kind == "ORDERS"]
         self.max_weight = min(weights) if weights else 1 << 62
@@ -151,6 +197,11 @@ class Ledger:
         start as usual (unconfirmed: a probe first, then the server's counts)."""
         for _, scope in self.scopes():
             for track in scope.tracks:
+                if track.sliding:
+                    # Counted full, a request count would stay shut for its whole window (5
+                    # minutes): the local share bounds it, and what others reserved in the
+                    # moments since the last sync is a sliver of it.
+                    continue
                 starts = self._blind.setdefault(track, set())
                 start = track.start(now)
                 while start <= until:
@@ -174,31 +225,79 @@ class Ledger:
 
     # -- admission -------------------------------------------------------------------------
 
-    def pick(self, weight: int, orders: int, now: int, guard: float) -> Reservation | None:
-        """Hold the budget of a request that fits now, on the least-used address; else None."""
+    def pick(
+        self,
+        weight: int,
+        orders: int,
+        now: int,
+        guard: float,
+        bucket: str | None = None,
+        address: int | None = None,
+    ) -> Reservation | None:
+        """Hold the budget of a request that fits now, on the least-used address (or on
+        ``address``, an index, when the request must leave from it); else None, with what
+        it lacked in :attr:`short`.
+
+        ``bucket`` names the endpoint's request bucket (a ``RAW_REQUESTS`` limit of some
+        endpoints only); one not in the limits costs nothing.
+        """
+        self.short = 0
         probes: list[Track] | None = None
         if orders:
             scope = self._orders
             if now < scope.paused_until:
+                self.short = ORDERS
                 return None
             need = scope.in_flight + orders
             for track in scope.tracks:
                 fit = track.fits(need, now, guard)
                 if fit == NO:
+                    self.short = ORDERS
                     return None
                 if fit == PROBE:
                     probes = [*(probes or ()), track]
-        if self._single:
-            found = self._weight_fit(self._ip[0], weight, now, guard, probes)
-            return None if found is None else self._grant(0, weight, orders, now, found[1])
+        groups = self._groups.get(bucket, self._every) if self._raw else ()
+        if address is not None or self._single:
+            index = address or 0
+            found = self._fit(index, weight, groups, now, guard, probes)
+            if found is None:
+                return None
+            return self._grant(index, weight, orders, now, found[1], groups)
         best, best_load, best_probes = -1, math.inf, probes
-        for index, scope in enumerate(self._ip):
-            found = self._weight_fit(scope, weight, now, guard, probes)
+        for index in range(len(self._ip)):
+            found = self._fit(index, weight, groups, now, guard, probes)
             if found is not None and found[0] < best_load:
                 best, (best_load, best_probes) = index, found
         if best < 0:
             return None
-        return self._grant(best, weight, orders, now, best_probes)
+        self.short = 0
+        return self._grant(best, weight, orders, now, best_probes, groups)
+
+    def _fit(
+        self,
+        index: int,
+        weight: int,
+        groups: tuple[tuple[Scope, ...], ...],
+        now: int,
+        guard: float,
+        probes: list[Track] | None,
+    ) -> tuple[float, list[Track] | None] | None:
+        """(load, probes) when the request fits the address at ``index`` now, else None."""
+        found = self._weight_fit(self._ip[index], weight, now, guard, probes)
+        if found is None:
+            self.short |= WEIGHT
+            return None
+        for group in groups:  # one request more on each request count
+            scope = group[index]
+            if now < scope.paused_until:
+                self.short |= REQUESTS
+                return None
+            need = scope.in_flight + 1
+            for track in scope.tracks:
+                if track.fits(need, now, guard) == NO:  # sliding: never a probe
+                    self.short |= REQUESTS
+                    return None
+        return found
 
     def _weight_fit(
         self, scope: Scope, weight: int, now: int, guard: float, probes: list[Track] | None
@@ -220,7 +319,13 @@ class Ledger:
         return load, probes
 
     def _grant(
-        self, index: int, weight: int, orders: int, now: int, probes: list[Track] | None
+        self,
+        index: int,
+        weight: int,
+        orders: int,
+        now: int,
+        probes: list[Track] | None,
+        groups: tuple[tuple[Scope, ...], ...],
     ) -> Reservation:
         self._ip[index].in_flight += weight
         self._orders.in_flight += orders
@@ -229,12 +334,28 @@ class Ledger:
             for track in probes:
                 track.probing = True
             held = tuple(probes)
-        return Reservation(index, self.addresses[index], weight, orders, now, held)
+        if not groups:
+            return Reservation(index, self.addresses[index], weight, orders, now, held)
+        extras = tuple(group[index] for group in groups)
+        for scope in extras:
+            scope.in_flight += 1
+        return Reservation(index, self.addresses[index], weight, orders, now, held, extras)
+
+    def touched(self, res: Reservation) -> list[tuple[Scope, int]]:
+        """The scopes ``res`` holds budget on, with its cost on each."""
+        out = [(scope, 1) for scope in res.extras]
+        if res.weight:
+            out.append((self._ip[res.address_index], res.weight))
+        if res.orders:
+            out.append((self._orders, res.orders))
+        return out
 
     def unshared(self, res: Reservation, cost: int) -> None:
         """Count ``res`` (``cost`` 1) or stop counting it (-1) as held locally only."""
         self._ip[res.address_index].unshared += cost * res.weight
         self._orders.unshared += cost * res.orders
+        for scope in res.extras:
+            scope.unshared += cost
 
     def unhold(self, res: Reservation) -> None:
         """Drop the hold of a reservation that was never sent."""
@@ -242,6 +363,8 @@ class Ledger:
             res._open = False
             self._ip[res.address_index].in_flight -= res.weight
             self._orders.in_flight -= res.orders
+            for scope in res.extras:
+                scope.in_flight -= 1
             if res.probes is not None:
                 for track in res.probes:
                     track.probing = False
@@ -258,7 +381,7 @@ class Ledger:
     def next_change_ms(self, now: int, guard: float) -> int:
         """When time alone next changes what fits: a window's start plus guard, a pause end."""
         due = math.inf
-        for scope in (*self._ip, self._orders):
+        for _, scope in self._scopes:
             for track in scope.tracks:
                 start = track.start(now)
                 edge = start + guard if now < start + guard else start + track.window + guard
@@ -293,6 +416,9 @@ class Ledger:
         if res.orders:
             for track in self._orders.tracks:
                 self._commit(track, res.orders, res.sent_at_ms, now, margin, counts)
+        for extra in res.extras:
+            for track in extra.tracks:
+                self._commit(track, 1, res.sent_at_ms, now, margin, None)
         if counts is None:
             return
         if status == 429:
@@ -309,7 +435,7 @@ class Ledger:
     ) -> None:
         window, phase, mirror = track.window, track.phase, track.counts
         current = now - (now - phase) % window
-        oldest = current - window  # older windows no longer matter to any admission
+        oldest = current - track.lookback * window  # older ones matter to no admission
         if cost:
             # The server counted the request at one instant between send and receive, each
             # known to within the guard: it may sit in any window that span touches.
@@ -349,8 +475,12 @@ class Ledger:
     def _on_429(self, res: Reservation, now: int, counts: Counts, code: int | None) -> None:
         retry_ms = retry_after_ms(counts)
         scopes = []
-        if code != -1015:  # -1003, or no code: the IP's weight
+        if code != -1015:  # -1003, or no code: the IP's weight, or a request count
             scopes.append(self._ip[res.address_index])
+            # A request count the local counts show full, the weight not: that count alone.
+            shut = [s for s in res.extras if any(t.used(now) >= t.limit for t in s.tracks)]
+            if shut and not any(t.used(now) >= t.limit for t in scopes[0].tracks):
+                scopes = shut
         if code == -1015 or (code is None and res.orders):
             scopes.append(self._orders)
         for scope in scopes:
@@ -358,7 +488,7 @@ class Ledger:
             if retry_ms is not None:
                 end = now + retry_ms
                 for track in full:
-                    if retry_ms <= track.window:
+                    if retry_ms <= track.window and not track.sliding:
                         self._learn_end(track, end, now)
             else:
                 end = max((t.start(now) + t.window for t in full), default=now)
@@ -439,7 +569,9 @@ class Ledger:
         for _, scope in self.scopes():
             for track in scope.tracks:
                 start = track.start(now)
-                for at, extra in ((start - track.window, 0), (start, scope.in_flight)):
+                for back in range(track.lookback, -1, -1):
+                    at = start - back * track.window
+                    extra = 0 if back else scope.in_flight
                     value = track.counts.get(at, 0) + extra
                     if value and at not in self._blind.get(track, ()):  # a caution, no count
                         news.append(Update(track.key, at, value, False, track.window))
@@ -448,20 +580,23 @@ class Ledger:
     # -- state -----------------------------------------------------------------------------
 
     def scopes(self) -> tuple[tuple[str | None, Scope], ...]:
-        """(address or None for the account, scope) pairs."""
-        return (*zip(self.addresses, self._ip, strict=True), (None, self._orders))
+        """(address or None for the account, scope) pairs: weight, orders, request counts."""
+        return self._scopes
 
     def snapshot(self, now: int) -> LimitsSnapshot:
-        """Used counts of the current windows, active bans and pauses."""
+        """Used counts of the current windows (a sliding one's: its whole span), active bans
+        and pauses."""
         windows = [
             WindowState(
                 kind=track.rate.kind,
                 label=track.rate.label,
                 address=address,
-                used=track.counts.get(track.start(now), 0),
+                used=track.used(now) if track.sliding else track.counts.get(track.start(now), 0),
                 limit=track.limit,
-                window_start_ms=track.start(now),
+                window_start_ms=track.start(now)
+                - (track.lookback if track.sliding else 0) * track.window,
                 in_flight=scope.in_flight,
+                bucket=track.rate.bucket,
             )
             for address, scope in self.scopes()
             for track in scope.tracks

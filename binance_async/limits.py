@@ -131,17 +131,28 @@ class Limiter:
         """Replace the limits with raw ``rateLimits`` items; ``ValueError`` for a bad item,
         leaving the limits in force as they were."""
         parsed = [r for r in map(RateLimit.from_payload, items) if r is not None]
-        if not parsed:
+        if not any(r.kind != "RAW_REQUESTS" for r in parsed):
             raise ValueError("rateLimits: no REQUEST_WEIGHT or ORDERS limit")
         self.load(parsed)
 
     # -- admission -------------------------------------------------------------------------
 
-    def try_admit(self, *, weight: int, orders: int = 0) -> Reservation | None:
+    def try_admit(
+        self,
+        *,
+        weight: int,
+        orders: int = 0,
+        bucket: str | None = None,
+        address: int | None = None,
+    ) -> Reservation | None:
         """Admit at once if nobody waits and the budgets fit now; else None (never waits).
 
-        Raises ``ValueError`` for a cost no window could ever take, and
-        :class:`~binance_async.errors.IPBanned` while every address is banned.
+        ``bucket`` names the endpoint's request bucket (its own ``RAW_REQUESTS`` limit);
+        ``address`` (an index into :attr:`addresses`) pins the request to that egress address,
+        for a connection that leaves from it.
+
+        Raises ``ValueError`` for a cost no window could ever take or an unknown address,
+        and :class:`~binance_async.errors.IPBanned` while every address is banned.
         """
         ledger = self.ledger
         if not 0 <= weight <= ledger.max_weight or not 0 <= orders <= ledger.max_orders:
@@ -149,22 +160,35 @@ class Limiter:
                 f"cost: weight={weight} orders={orders} can never fit the limits "
                 f"(weight <= {ledger.max_weight}, orders <= {ledger.max_orders})"
             )
+        if address is not None and not 0 <= address < len(ledger.addresses):
+            raise ValueError(f"address: no egress address #{address}")
         if self._shared:
             return None
-        return self.queue.try_grant(weight, orders)
+        return self.queue.try_grant(weight, orders, bucket, address)
 
     async def admit(
-        self, *, weight: int, orders: int = 0, priority: Priority = Priority.NORMAL
+        self,
+        *,
+        weight: int,
+        orders: int = 0,
+        priority: Priority = Priority.NORMAL,
+        bucket: str | None = None,
+        address: int | None = None,
     ) -> Reservation:
-        """Wait until the request fits; cancelling the wait leaves nothing held."""
-        reservation = self.try_admit(weight=weight, orders=orders)
+        """Wait until the request fits; cancelling the wait leaves nothing held.
+
+        Raises as :meth:`try_admit`, and :class:`~.admission.Closed` once closed.
+        """
+        reservation = self.try_admit(weight=weight, orders=orders, bucket=bucket, address=address)
         if reservation is not None:
             return reservation
         while True:
             epoch = self._epoch
-            reservation = self.queue.try_grant(weight, orders) if self._shared else None
+            reservation = (
+                self.queue.try_grant(weight, orders, bucket, address) if self._shared else None
+            )
             if reservation is None:
-                reservation = await self.queue.wait(weight, orders, priority)
+                reservation = await self.queue.wait(weight, orders, priority, bucket, address)
                 if self._epoch != epoch:  # granted before the store was lost or found
                     self.drop(reservation)
                     continue
@@ -213,15 +237,17 @@ class Limiter:
     def _claims(self, res: Reservation, now: int) -> tuple[Claim, ...]:
         claims = []
         probes = res.probes or ()
-        for address, scope in self.ledger.scopes():
-            cost = res.orders if address is None else res.weight
-            if not cost or (address is not None and address != res.address):
-                continue
+        for scope, cost in self.ledger.touched(res):
             for track in scope.tracks:
-                start = track.start(now)
-                starts = (start,) if start <= track.confirmed else (start - track.window, start)
                 claims.append(
-                    Claim(track.key, starts, cost, track.limit, track in probes, track.window)
+                    Claim(
+                        track.key,
+                        track.claim_starts(now),
+                        cost,
+                        track.limit,
+                        track in probes,
+                        track.window,
+                    )
                 )
         return tuple(claims)
 
@@ -355,9 +381,9 @@ class Limiter:
         claims = []
         for _, scope in self.ledger.scopes():
             for track in scope.tracks:
-                start = track.start(now)
-                starts = (start,) if start <= track.confirmed else (start - track.window, start)
-                claims.append(Claim(track.key, starts, 0, track.limit, False, track.window))
+                claims.append(
+                    Claim(track.key, track.claim_starts(now), 0, track.limit, False, track.window)
+                )
         return tuple(claims)
 
     # -- settling --------------------------------------------------------------------------

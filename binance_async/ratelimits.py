@@ -38,11 +38,16 @@ __all__ = [
     "retry_after_ms",
 ]
 
-Kind = Literal["REQUEST_WEIGHT", "ORDERS"]
+Kind = Literal["REQUEST_WEIGHT", "ORDERS", "RAW_REQUESTS"]
 Interval = Literal["SECOND", "MINUTE", "HOUR", "DAY"]
 
 _INTERVAL_MS = {"SECOND": 1_000, "MINUTE": 60_000, "HOUR": 3_600_000, "DAY": 86_400_000}
-_HEADER_PREFIX = {"REQUEST_WEIGHT": "x-mbx-used-weight-", "ORDERS": "x-mbx-order-count-"}
+#: RAW_REQUESTS has no header: the ledger counts it alone (it is far from the weight's limits).
+_HEADER_PREFIX = {
+    "REQUEST_WEIGHT": "x-mbx-used-weight-",
+    "ORDERS": "x-mbx-order-count-",
+    "RAW_REQUESTS": "",
+}
 #: A 418 without Retry-After nor a time in its message: the shortest ban the docs name.
 _DEFAULT_BAN_MS = 120_000
 #: The longest ban the exchange documents (3 days): no pause or ban is read as longer.
@@ -64,7 +69,13 @@ class Priority(enum.IntEnum):
 
 @attrs.frozen(kw_only=True)
 class RateLimit:
-    """One limit from ``exchangeInfo.rateLimits``: ``limit`` per ``interval_num`` intervals."""
+    """One limit: ``limit`` per ``interval_num`` intervals.
+
+    ``REQUEST_WEIGHT`` and ``RAW_REQUESTS`` count per egress address, ``ORDERS`` per account.
+    A ``RAW_REQUESTS`` limit with a ``bucket`` counts only the requests of the endpoints in
+    that bucket (documented endpoint limits such as USDⓈ-M's funding-rate bucket, which
+    ``exchangeInfo`` does not list); without one it counts every request (Spot's).
+    """
 
     kind: Kind = attrs.field(validator=attrs.validators.in_(tuple(_HEADER_PREFIX)))
     interval: Interval = attrs.field(validator=attrs.validators.in_(tuple(_INTERVAL_MS)))
@@ -72,6 +83,11 @@ class RateLimit:
         validator=[attrs.validators.instance_of(int), attrs.validators.ge(1)]
     )
     limit: int = attrs.field(validator=[attrs.validators.instance_of(int), attrs.validators.ge(1)])
+    bucket: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.bucket is not None and (self.kind != "RAW_REQUESTS" or not self.bucket):
+            raise ValueError(f"bucket: only a RAW_REQUESTS limit names one, got {self!r}")
 
     @property
     def window_ms(self) -> int:
@@ -85,12 +101,14 @@ class RateLimit:
 
     @property
     def header(self) -> str:
-        """Lower-case response header carrying the count, e.g. ``"x-mbx-used-weight-1m"``."""
-        return _HEADER_PREFIX[self.kind] + self.label.lower()
+        """Lower-case response header carrying the count, e.g. ``"x-mbx-used-weight-1m"``;
+        empty for ``RAW_REQUESTS`` (no header carries it)."""
+        prefix = _HEADER_PREFIX[self.kind]
+        return prefix + self.label.lower() if prefix else ""
 
     @classmethod
     def from_payload(cls, item: object) -> RateLimit | None:
-        """Build from one ``rateLimits`` item; None for kinds not tracked (``RAW_REQUESTS``).
+        """Build from one ``rateLimits`` item; None for a kind not known.
 
         Raises ``ValueError`` for an item that is not a well-formed limit.
         """
@@ -140,6 +158,7 @@ class WindowState:
     limit: int
     window_start_ms: int
     in_flight: int = 0
+    bucket: str | None = None  # a RAW_REQUESTS limit of some endpoints only
 
 
 @attrs.frozen(kw_only=True)
@@ -155,7 +174,8 @@ class LimitsSnapshot:
         for w in self.windows:
             where = f"@{w.address}" if w.address is not None else ""
             flight = f"+{w.in_flight}" if w.in_flight else ""
-            parts.append(f"{w.kind} {w.label}{where} {w.used}{flight}/{w.limit}")
+            kind = f"{w.kind}[{w.bucket}]" if w.bucket is not None else w.kind
+            parts.append(f"{kind} {w.label}{where} {w.used}{flight}/{w.limit}")
         text = ", ".join(parts) or "no limits"
         for address, until in sorted(self.banned_until_ms.items()):
             text += f"; {address} banned until {until}"

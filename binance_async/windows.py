@@ -11,14 +11,25 @@ from __future__ import annotations
 
 from .ratelimits import RateLimit
 
-__all__ = ["NO", "PROBE", "YES", "Reservation", "Scope", "Track"]
+__all__ = ["NO", "PROBE", "SLOTS", "YES", "Reservation", "Scope", "Track"]
 
 #: ``fits`` answers: no, yes, or yes as the unconfirmed window's single probe.
 NO, YES, PROBE = 0, 1, 2
 
+#: A limit no response header reports is kept as a sliding window of this many slots.
+SLOTS = 20
+
 
 class Track:
-    """One rate limit on one scope (an address's weight, or the account's orders)."""
+    """One rate limit on one scope (an address's weight, or the account's orders).
+
+    A limit no header reports (``RAW_REQUESTS``) can never learn where the server's windows
+    start, so it is kept *sliding*: ``window`` is a slot of 1/:data:`SLOTS` of the limit's
+    window, and a request fits when the current slot and the :data:`SLOTS` before it (every
+    slot a server window holding now may overlap) leave room. Whatever the server's phase,
+    no window of its can then count more than the limit; a steady flow gets SLOTS/(SLOTS+1)
+    of it.
+    """
 
     __slots__ = (
         "confirmed",
@@ -27,10 +38,12 @@ class Track:
         "key",
         "last_value",
         "limit",
+        "lookback",
         "phase",
         "probing",
         "rate",
         "seen_start",
+        "sliding",
         "window",
     )
 
@@ -38,8 +51,12 @@ class Track:
         self.rate = rate
         self.key = key
         self.limit = rate.limit
-        self.window = rate.window_ms
         self.header = rate.header
+        #: True for a limit no header reports: never confirmed, never probed.
+        self.sliding = not self.header
+        self.window = rate.window_ms // SLOTS if self.sliding else rate.window_ms
+        #: Windows before the current one charged while it is unconfirmed.
+        self.lookback = SLOTS if self.sliding else 1
         #: Local mirror: used count per window start (server ms).
         self.counts: dict[int, int] = {}
         #: Window boundaries sit at ``phase + k * window`` (0: the calendar).
@@ -60,8 +77,22 @@ class Track:
         start = now - (now - self.phase) % self.window
         used = self.counts.get(start, 0)
         if start > self.confirmed:
-            used += self.counts.get(start - self.window, 0)
+            used += self._before(start)
         return used
+
+    def _before(self, start: int) -> int:
+        """What the windows charged beside the current one (starting at ``start``) hold."""
+        window, counts = self.window, self.counts
+        if not self.sliding:
+            return counts.get(start - window, 0)
+        return sum(counts.get(start - i * window, 0) for i in range(1, SLOTS + 1))
+
+    def claim_starts(self, now: int) -> tuple[int, ...]:
+        """The window starts a request admitted now is checked against, the current last."""
+        start = now - (now - self.phase) % self.window
+        if start <= self.confirmed:
+            return (start,)
+        return tuple(start - i * self.window for i in range(self.lookback, -1, -1))
 
     def fits(self, need: int, now: int, guard: float) -> int:
         """Whether ``need`` more fits now: ``YES``, ``NO`` or ``PROBE``."""
@@ -71,11 +102,11 @@ class Track:
         used = counts.get(start, 0)
         if start <= self.confirmed:
             return YES if used + need <= self.limit else NO
-        if used + counts.get(start - window, 0) + need <= self.limit:
+        if used + self._before(start) + need <= self.limit:
             return YES
         # Unconfirmed, and no room if the server is still in the previous window: one request
         # goes first, once our clock says the window surely began, to learn where it is.
-        if self.probing or used + need > self.limit or now < start + guard:
+        if self.sliding or self.probing or used + need > self.limit or now < start + guard:
             return NO
         return PROBE
 
@@ -97,6 +128,7 @@ class Reservation:
         "_open",
         "address",
         "address_index",
+        "extras",
         "hold_id",
         "orders",
         "probes",
@@ -112,6 +144,7 @@ class Reservation:
         orders: int,
         sent_at_ms: int,
         probes: tuple[Track, ...] | None,
+        extras: tuple[Scope, ...] = (),
     ) -> None:
         self.address_index = address_index
         self.address = address
@@ -119,6 +152,8 @@ class Reservation:
         self.orders = orders
         self.sent_at_ms = sent_at_ms  # server ms at admission; the request leaves right after
         self.probes = probes
+        #: The request-count scopes (``RAW_REQUESTS``) it holds one request in.
+        self.extras = extras
         #: The shared store's name for this reservation, when one is used.
         self.hold_id: str | None = None
         self._open = True

@@ -66,13 +66,14 @@ _MAX_MESSAGE = 64 * 1024 * 1024
 
 
 class WsApiBudget(Protocol):
-    """What the transport needs of the limiter: the handshake and the logon are charged."""
+    """What the transport needs of the limiter: the handshake and the logon are charged, to
+    the address (an index into the limiter's addresses) the connection leaves from."""
 
-    def try_admit(self, *, weight: int, orders: int = 0) -> Reservation | None:
+    def try_admit(self, *, weight: int, address: int | None = None) -> Reservation | None:
         """A reservation at once, or None."""
         ...
 
-    async def admit(self, *, weight: int) -> Reservation:
+    async def admit(self, *, weight: int, address: int | None = None) -> Reservation:
         """Wait for a reservation."""
         ...
 
@@ -509,9 +510,9 @@ class WsApiTransport:
             session = self._borrowed or self._new_session(slot.index)
             slot.session = session
         budget = self._budget
-        reservation = budget.try_admit(weight=HANDSHAKE_WEIGHT)
+        reservation = budget.try_admit(weight=HANDSHAKE_WEIGHT, address=slot.index)
         if reservation is None:
-            reservation = await budget.admit(weight=HANDSHAKE_WEIGHT)
+            reservation = await budget.admit(weight=HANDSHAKE_WEIGHT, address=slot.index)
         try:
             async with asyncio.timeout(self._request_timeout_s):
                 ws = await session.ws_connect(
@@ -538,7 +539,7 @@ class WsApiTransport:
         )
         if self.session_logon:
             try:
-                await self._logon(conn)
+                await self._logon(conn, slot.index)
             except BaseException:
                 await self._close_conn(conn)
                 raise
@@ -552,13 +553,14 @@ class WsApiTransport:
         )
         return aiohttp.ClientSession(connector=connector, skip_auto_headers=("User-Agent",))
 
-    async def _logon(self, conn: _Conn) -> None:
-        """``session.logon``; a refusal leaves the connection signing every request."""
+    async def _logon(self, conn: _Conn, index: int) -> None:
+        """``session.logon`` on the connection of address ``index``; a refusal leaves the
+        connection signing every request."""
         assert self._signer is not None
         budget = self._budget
-        reservation = budget.try_admit(weight=LOGON_WEIGHT)
+        reservation = budget.try_admit(weight=LOGON_WEIGHT, address=index)
         if reservation is None:
-            reservation = await budget.admit(weight=LOGON_WEIGHT)
+            reservation = await budget.admit(weight=LOGON_WEIGHT, address=index)
         params: dict[str, Any] = {
             "recvWindow": self._recv_window_ms,
             "timestamp": self._clock.now_ms(),

@@ -171,11 +171,17 @@ def test_rate_limit_names_window_and_header() -> None:
 
 
 def test_rate_limit_from_payload_skips_untracked_kinds() -> None:
-    """from_payload builds tracked kinds and returns None for RAW_REQUESTS."""
+    """from_payload builds the three kinds (RAW_REQUESTS has no header) and returns None for
+    a kind it does not know."""
     item = {"rateLimitType": "ORDERS", "interval": "MINUTE", "intervalNum": 1, "limit": 1200}
     assert RateLimit.from_payload(item) == order_limit(1200, "MINUTE", 1)
     raw = {"rateLimitType": "RAW_REQUESTS", "interval": "MINUTE", "intervalNum": 5, "limit": 6100}
-    assert RateLimit.from_payload(raw) is None
+    parsed = RateLimit.from_payload(raw)
+    assert parsed == RateLimit(kind="RAW_REQUESTS", interval="MINUTE", interval_num=5, limit=6100)
+    assert (parsed.label, parsed.header, parsed.bucket) == ("5M", "", None)
+    assert RateLimit.from_payload({**raw, "rateLimitType": "CONNECTIONS"}) is None
+    with pytest.raises(ValueError, match="bucket"):
+        RateLimit(kind="ORDERS", interval="SECOND", interval_num=10, limit=5, bucket="x")
 
 
 def test_rate_limit_rejects_bad_values() -> None:
@@ -187,11 +193,14 @@ def test_rate_limit_rejects_bad_values() -> None:
 
 
 def test_default_limits_follow_the_reference() -> None:
-    """Defaults are weight 2400/1M and orders 300/10S, 1200/1M (fapi-rules.md section 5)."""
-    assert {(r.kind, r.label, r.limit) for r in USDM.limits} == {
-        ("REQUEST_WEIGHT", "1M", 2400),
-        ("ORDERS", "10S", 300),
-        ("ORDERS", "1M", 1200),
+    """Defaults are weight 2400/1M, orders 300/10S, 1200/1M, and the funding (500/5M) and
+    /futures/data (1000/5M) request buckets (fapi-rules.md section 5)."""
+    assert {(r.kind, r.label, r.limit, r.bucket) for r in USDM.limits} == {
+        ("REQUEST_WEIGHT", "1M", 2400, None),
+        ("ORDERS", "10S", 300, None),
+        ("ORDERS", "1M", 1200, None),
+        ("RAW_REQUESTS", "5M", 500, "funding"),
+        ("RAW_REQUESTS", "5M", 1000, "futures-data"),
     }
 
 
@@ -795,7 +804,13 @@ async def test_load_rate_limits_changes_limits_and_header_names() -> None:
             },
         ]
     )
-    assert [r.header for r in limiter.limits] == ["x-mbx-used-weight-10s", "x-mbx-order-count-1m"]
+    assert [(r.header, r.bucket) for r in limiter.limits] == [
+        ("x-mbx-used-weight-10s", None),
+        ("x-mbx-order-count-1m", None),
+        ("", None),  # Spot's RAW_REQUESTS: every request
+        ("", "funding"),  # the venue's endpoint buckets stay
+        ("", "futures-data"),
+    ]
     limiter.observe(
         await limiter.admit(weight=1), status=200, counts={"x-mbx-used-weight-10s": "48"}
     )

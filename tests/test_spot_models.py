@@ -437,8 +437,7 @@ def test_market_models() -> None:
 
 
 def test_symbol_filters() -> None:
-    """Spot's filters and permissions from exchangeInfo; RAW_REQUESTS is not a limit kind the
-    core reads yet, the others are."""
+    """Spot's filters and permissions from exchangeInfo, and its limits (RAW_REQUESTS too)."""
     info = spot_exchange_info(EXCHANGE_INFO)
     symbol = info.symbols["BTCUSDT"]
     assert isinstance(symbol, SpotSymbolInfo)
@@ -454,6 +453,7 @@ def test_symbol_filters() -> None:
         ("REQUEST_WEIGHT", "1M"),
         ("ORDERS", "10S"),
         ("ORDERS", "1D"),
+        ("RAW_REQUESTS", "5M"),
     }
 
 

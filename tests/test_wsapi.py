@@ -428,6 +428,33 @@ async def test_reconnects_after_a_drop_and_charges_the_handshake(sim: Simulator)
     assert sim.audit.accepted["rc-2"] == 1
 
 
+async def test_each_handshake_is_charged_to_the_address_it_leaves_from() -> None:
+    """Two egress addresses, one much more used: each connection's handshake is charged to
+    its own address's budget (not to the least-used one), so the ledger matches the
+    exchange's count per address."""
+    limits = RateLimitConfig(weight_limit=2400, weight_interval="HOUR", order_limits=BIG_ORDERS)
+    async with Simulator(rate_limits=limits) as sim:
+        addresses = ["127.0.0.2", "127.0.0.3"]
+        async with ws_client(sim, local_addresses=addresses) as client:
+            await client.exchange_info()
+            sim.preload_weight("127.0.0.3", 300)
+            for _ in range(4):  # least-used first: both addresses see the exchange's counts
+                await client.ping()
+            async with client.ws_api() as ws:
+                for _ in range(200):  # bounded: 10 s
+                    if ws.connections.connects == 2:
+                        break
+                    await asyncio.sleep(0.05)
+                assert ws.connections.connects == 2
+                charged = {h.ip: h.weight for h in handshakes(sim)}
+                assert charged == {"127.0.0.2": 5, "127.0.0.3": 5}
+                used = {
+                    w.address: w.used for w in client.limits.windows if w.kind == "REQUEST_WEIGHT"
+                }
+                assert used == {ip: sim.used_weight(ip) for ip in addresses}
+                assert used["127.0.0.3"] > 300
+
+
 async def test_calls_while_down_wait_then_fail_saying_nothing_was_sent(sim: Simulator) -> None:
     """The socket is down (connections refused): a call waits within its deadline, then
     fails with sent=False, and the exchange saw nothing; once it is back, calls go again."""

@@ -143,11 +143,26 @@ USDM = Venue(
     time=market.TIME,
     parse_time=parse_time,
     exchange_info=market.EXCHANGE_INFO,
-    # reference/fapi-rules.md section 5, until exchangeInfo is loaded.
+    # reference/fapi-rules.md section 5, until exchangeInfo is loaded; the endpoint buckets
+    # (which exchangeInfo does not list) stay after.
     limits=(
         RateLimit(kind="REQUEST_WEIGHT", interval="MINUTE", interval_num=1, limit=2400),
         RateLimit(kind="ORDERS", interval="SECOND", interval_num=10, limit=300),
         RateLimit(kind="ORDERS", interval="MINUTE", interval_num=1, limit=1200),
+        RateLimit(
+            kind="RAW_REQUESTS",
+            interval="MINUTE",
+            interval_num=5,
+            limit=500,
+            bucket=market.FUNDING_BUCKET,
+        ),
+        RateLimit(
+            kind="RAW_REQUESTS",
+            interval="MINUTE",
+            interval_num=5,
+            limit=1000,
+            bucket=market.FUTURES_DATA_BUCKET,
+        ),
     ),
     codes=CODES,
     ws_api_methods=WS_API_METHODS,

@@ -188,7 +188,12 @@ PREMIUM_INDEX = _get(
     SYMBOL_OPTIONAL,
     model=one_or_many(MarkPrice.from_payload),
 )
-# Weight 1 (ccxt) and, with fundingInfo, its own 500 requests per 5 minutes per IP.
+#: fundingRate and fundingInfo share 500 requests per 5 minutes per IP (reference, 5).
+FUNDING_BUCKET = "funding"
+#: The /futures/data/* endpoints have 1000 requests per 5 minutes per IP of their own.
+FUTURES_DATA_BUCKET = "futures-data"
+
+# Weight 1 (ccxt), and the funding bucket.
 FUNDING_RATE = _get(
     "/fapi/v1/fundingRate",
     1,
@@ -197,9 +202,10 @@ FUNDING_RATE = _get(
     END_TIME,
     limit(1000),
     model=many(FundingRate.from_payload),
+    bucket=FUNDING_BUCKET,
 )
 # 0 (docs, SDK) or 1 (ccxt): the larger; shares fundingRate's bucket.
-FUNDING_INFO = _get("/fapi/v1/fundingInfo", 1, model=listed)
+FUNDING_INFO = _get("/fapi/v1/fundingInfo", 1, model=listed, bucket=FUNDING_BUCKET)
 TICKER_24HR = _get(
     "/fapi/v1/ticker/24hr",
     with_symbol(1, 40),
@@ -231,7 +237,9 @@ OPEN_INTEREST = _get("/fapi/v1/openInterest", 1, SYMBOL_REQUIRED, model=OpenInte
 
 def _data(path: str, *params: Param, weight: int = 0) -> Endpoint:
     # IP weight 0, and their own 1000 requests per 5 min per IP.
-    return _get(path, weight, *params, START_TIME, END_TIME, model=listed)
+    return _get(
+        path, weight, *params, START_TIME, END_TIME, model=listed, bucket=FUTURES_DATA_BUCKET
+    )
 
 
 # 0 (docs, SDK) or 1 (ccxt): the larger.
@@ -257,7 +265,9 @@ BASIS = _data(
     PERIOD,
     Param("limit", "limit", integer(1, 500), required=True),
 )
-DELIVERY_PRICE = _get("/futures/data/delivery-price", 0, PAIR, model=listed)
+DELIVERY_PRICE = _get(
+    "/futures/data/delivery-price", 0, PAIR, model=listed, bucket=FUTURES_DATA_BUCKET
+)
 INDEX_INFO = _get("/fapi/v1/indexInfo", 1, SYMBOL_OPTIONAL)
 ASSET_INDEX = _get("/fapi/v1/assetIndex", with_symbol(1, 10), SYMBOL_OPTIONAL)
 CONSTITUENTS = _get("/fapi/v1/constituents", 2, SYMBOL_REQUIRED, model=obj)
