@@ -2,7 +2,7 @@
 signing with every key type, sessions, the weight it shares with Spot REST (not futures'),
 rateLimits with the ORDERS windows, 429/418 with retryAfter, and faults.
 
-Frames and signatures are written by hand (``test_sim_wsapi.Ws``, ``ws_signature``).
+Frames and signatures are written by hand (``test_sim_wsapi.Ws``).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from binance_async.testing import Credentials, Simulator
 from binance_async.testing.spot import SpotConfig, SpotRateLimitConfig
 
 from .conftest import RawClient
-from .test_sim_wsapi import Ws, ws_signature
+from .test_sim_wsapi import Ws
 
 T0 = 1_700_000_040_000  # a multiple of 60 s
 NOW = T0 + 2500
@@ -236,7 +236,7 @@ async def test_weight_429_then_418_with_retry_after(
     tight_sim: Simulator, session: aiohttp.ClientSession
 ) -> None:
     """Over Spot's weight: 429 -1003 with data.retryAfter when the window has ended (the
-    Retry-After's whole seconds); the next one over after one more is 418 with the ban's end; the futures
+    Retry-After's whole seconds); after one more 429, 418 with the ban's end; the futures
     API is not banned."""
     sim = tight_sim
     async with session.ws_connect(sim.spot_ws_api_url) as conn:
