@@ -506,6 +506,17 @@ class Simulator:
         state.faults.set_plan(plan)
         self.set_commission(maker=maker, taker=taker)
 
+    def urls(self) -> dict[str, str]:
+        """Where each API of the running exchange is: REST (futures and Spot), the WebSocket
+        APIs and the streams."""
+        return {
+            "rest": self.base_url,
+            "ws_api": self.ws_api_url,
+            "streams": self.stream_url,
+            "spot_ws_api": self.spot_ws_api_url,
+            "spot_streams": self.spot_stream_url,
+        }
+
     def status(self) -> dict[str, Any]:
         """What the control API's ``GET /_sim/status`` shows (JSON-ready)."""
         state = self._state
@@ -514,6 +525,7 @@ class Simulator:
         plan = state.faults.plan
         return {
             "base_url": self._base_url,
+            "urls": self.urls() if self._base_url is not None else None,
             "server_time_ms": clock.now_ms(),
             "clock": {
                 "now_ms": clock.now_ms(),

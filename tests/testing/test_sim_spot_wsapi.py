@@ -272,3 +272,18 @@ async def test_faults_drop_and_unknown_outcome(
     dropped = [r for r in sim.audit.requests if r.method == "WS" and r.path == "order.place"]
     assert [r.status for r in dropped] == [503, None]
     assert sim.spot_ws_api_connections == 0
+
+
+async def test_status_shows_every_url(sim: Simulator) -> None:
+    """``sim.urls()`` and ``status()["urls"]`` name REST, both WebSocket APIs and both
+    stream hosts of the running exchange."""
+    base = sim.base_url
+    ws_base = "ws" + base.removeprefix("http")
+    urls = {
+        "rest": base,
+        "ws_api": ws_base + "/ws-fapi/v1",
+        "streams": ws_base,
+        "spot_ws_api": ws_base + "/ws-api/v3",
+        "spot_streams": ws_base + "/spot",
+    }
+    assert sim.urls() == urls and sim.status()["urls"] == urls
