@@ -13,7 +13,6 @@ from ..errors import ApiError
 from ..tape import Tape
 from .config import SpotConfig
 from .limits import SpotRateLimiter
-from .observers import SpotObservers
 from .records import SpotBalance, SpotOrder, SpotOrderList, SpotTrade
 from .symbols import SpotSymbol, SpotSymbols
 
@@ -31,15 +30,13 @@ def new_client_id() -> str:
 class SpotExchange:
     """Everything Spot holds; the matching rules are in :mod:`.engine`."""
 
-    def __init__(self, config: SpotConfig, observers: SpotObservers | None = None) -> None:
+    def __init__(self, config: SpotConfig) -> None:
         self.config = config
-        #: Told of order, list, balance and trade events (kept by ``fresh``).
-        self.observers = observers if observers is not None else SpotObservers()
         self.symbols = SpotSymbols()
         self.limiter = SpotRateLimiter(config.rate_limits)
         self.maker_commission = config.maker_commission
         self.taker_commission = config.taker_commission
-        self.tape = Tape(self.observers.trade)
+        self.tape = Tape()
         self.orders: dict[int, SpotOrder] = {}
         self.lists: dict[int, SpotOrderList] = {}
         self.trades: list[SpotTrade] = []
@@ -52,8 +49,8 @@ class SpotExchange:
         self._seq = 0
 
     def fresh(self) -> SpotExchange:
-        """A new exchange with this one's configuration, fee rates and observers."""
-        other = SpotExchange(self.config, self.observers)
+        """A new exchange with this one's configuration and fee rates."""
+        other = SpotExchange(self.config)
         other.maker_commission, other.taker_commission = (
             self.maker_commission,
             self.taker_commission,
