@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 import aiohttp
 import orjson
+from multidict import CIMultiDict
 from yarl import URL
 
 from .encoding import encode_params, encode_value
@@ -29,7 +30,8 @@ __all__ = ["DEFAULT_ADDRESS", "HttpTransport"]
 DEFAULT_ADDRESS = "default"
 
 _FORM = "application/x-www-form-urlencoded"
-_EMPTY: Mapping[str, str] = {}
+#: Sent instead of aiohttp's own (skipping the header costs aiohttp more per request).
+_USER_AGENT = "binance_async"
 
 
 class HttpTransport:
@@ -58,9 +60,19 @@ class HttpTransport:
         self._borrowed = session
         self._sessions: list[aiohttp.ClientSession] = []
         self._stamp = f"recvWindow={encode_value(recv_window_ms)}&timestamp="
-        self._key_headers: Mapping[str, str] = {"X-MBX-APIKEY": api_key} if api_key else _EMPTY
-        self._form_headers: Mapping[str, str] = {**self._key_headers, "Content-Type": _FORM}
+        # Headers every request carries go into a session of ours once; a borrowed session
+        # gets them with each request. Either way as a CIMultiDict aiohttp need not convert.
+        self._session_headers = CIMultiDict({"User-Agent": _USER_AGENT})
+        if api_key:
+            self._session_headers["X-MBX-APIKEY"] = api_key
+        self._key_headers: CIMultiDict[str] | None = None
+        self._form_headers = CIMultiDict({"Content-Type": _FORM})
+        if session is not None and api_key:  # a borrowed session keeps its own User-Agent
+            self._key_headers = CIMultiDict({"X-MBX-APIKEY": api_key})
+            self._form_headers.extend(self._key_headers)
         self._timeouts: dict[float, aiohttp.ClientTimeout] = {}
+        #: Each endpoint's URL without a query, parsed once (a few dozen paths at most).
+        self._urls: dict[str, URL] = {}
 
     @property
     def addresses(self) -> tuple[str, ...]:
@@ -103,7 +115,7 @@ class HttpTransport:
                 local_addr=(address, 0) if self._local else None,
                 ttl_dns_cache=300,
             )
-            session = aiohttp.ClientSession(connector=connector, skip_auto_headers=("User-Agent",))
+            session = aiohttp.ClientSession(connector=connector, headers=self._session_headers)
             _no_blind_resend(session)
             self._sessions.append(session)
 
@@ -127,6 +139,10 @@ class HttpTransport:
         if not signer.url_safe:
             signature = quote(signature, safe="")
         return f"{payload}&signature={signature}"
+
+    def _url(self, path: str) -> URL:
+        url = self._urls[path] = URL(f"{self.base_url}{path}", encoded=True)
+        return url
 
     def _timeout(self, seconds: float) -> aiohttp.ClientTimeout:
         timeout = self._timeouts.get(seconds)
@@ -152,22 +168,21 @@ class HttpTransport:
             )
         session = sessions[address_index]
         method = endpoint.method
-        if method == "GET" or method == "DELETE" or not wire:
-            url = (
-                f"{self.base_url}{endpoint.path}?{wire}"
-                if wire
-                else f"{self.base_url}{endpoint.path}"
-            )
+        if wire and (method == "GET" or method == "DELETE"):
+            url = URL(f"{self.base_url}{endpoint.path}?{wire}", encoded=True)
             data = None
             headers = self._key_headers
         else:
-            url = f"{self.base_url}{endpoint.path}"
-            data = wire.encode()
-            headers = self._form_headers
+            url = self._urls.get(endpoint.path) or self._url(endpoint.path)
+            if wire:
+                data = wire.encode()
+                headers = self._form_headers
+            else:
+                data, headers = None, self._key_headers
         try:
             async with session.request(
                 method,
-                URL(url, encoded=True),
+                url,
                 data=data,
                 headers=headers,
                 timeout=self._timeout(timeout_s),

@@ -188,3 +188,31 @@ async def test_a_user_stream_needs_a_key(sim: Simulator) -> None:
             async with client.user_stream():
                 pass
         assert sim.streams.connections() == 0
+
+
+async def test_a_full_user_queue_drops_the_oldest_and_reports_it(sim: Simulator) -> None:
+    """Nobody reads while 6 orders are placed into a queue of 4: the connection stays up, the
+    oldest events go (counted), the iteration starts with a StreamGap saying how many, and
+    the mirror, fed before the queue, holds every order."""
+    async with (
+        user_client(sim, stream_queue_size=4) as client,
+        client.user_stream() as user,
+    ):
+        for i in range(6):
+            await limit(client, "BUY", str(48000 + i), new_client_order_id=f"q-{i}")
+        await until(lambda: len(user.orders) == 6 and mirror_matches(sim, user))
+        events = []
+        async with asyncio.timeout(2):
+            async for event in user:
+                events.append(event)
+                if len(events) == 5:
+                    break
+        assert user.stats.reconnects == 0 and user.stats.dropped == 2
+    gap, *kept = events
+    assert isinstance(gap, StreamGap) and (gap.stream, gap.reason, gap.dropped) == (
+        "user",
+        "overflow",
+        2,
+    )
+    assert gap.start_ms is not None and gap.end_ms is not None
+    assert [e.client_order_id for e in kept] == ["q-2", "q-3", "q-4", "q-5"]

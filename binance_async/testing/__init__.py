@@ -226,6 +226,19 @@ Spot: codes                           API-side refusals -1013 ("Filter failure: 
                                       -1014; a bad newOrderRespType / STP mode -1130; an
                                       unknown order list -2013 (query) / -2011 (cancel);
                                       DELETE openOrders with none -2011.
+Spot: WebSocket API                   ``/ws-api/v3`` on the same host; the handshake
+                                      weighs 2 on Spot's ledger; session.logon with an
+                                      HMAC or RSA key: 400 -4056 as on futures (the Spot
+                                      docs give no code). userDataStream.subscribe with
+                                      no session: 401 -2015; a second subscription of an
+                                      account on a connection: 400 -1020; unsubscribe of
+                                      an unknown subscriptionId: -1130.
+Spot: user data events                Every order event is reported as it happens (NEW,
+                                      TRADE per fill, CANCELED, EXPIRED; no report when a
+                                      stop triggers); outboundAccountPosition once per
+                                      request or market move, after its other events,
+                                      with the assets changed since the last one;
+                                      executionReport ``I`` counts the reports.
 Other data                            forceOrders [] (nobody is liquidated);
                                       apiTradingStatus without indicators; symbolAdlRisk
                                       "low"; one composite index (DEFIUSDT), asset pairs

@@ -101,6 +101,7 @@ async def serve_forever(
         )
         print(f"binance_async simulator: {sim.base_url}", flush=True)
         print(f"control token: {token}  (header X-Sim-Token on {sim.base_url}/_sim/...)")
+        print("  ".join(f"{name}: {url}" for name, url in sim.urls().items()), flush=True)
         if print_credentials:
             for entry in sim.status()["keys"]:
                 if not any(c.api_key == entry["api_key"] for c in generated):

@@ -30,6 +30,8 @@ from .spot import SpotConfig
 from .spot.control import SpotControl
 from .spot.records import SpotBalance, SpotOrder, SpotOrderList
 from .spot.routes import SPOT
+from .spot.streams import SPOT_STREAM_PREFIX, SpotStreamServer
+from .spot.wsapi import SPOT_WS, SPOT_WS_API_PATH
 from .state import ExchangeState
 from .streams import StreamServer, StreamServerConfig
 from .wsapi import WsApi, WsApiConfig
@@ -88,7 +90,8 @@ class Simulator:
     Market and user data streams are served at ``sim.stream_url``
     (``binance_async.testing.streams``); ``streams`` sets their rules and pace
     (:class:`~binance_async.testing.streams.StreamServerConfig`), ``sim.streams`` injects
-    their faults.
+    their faults. Spot's market streams are at ``sim.spot_stream_url`` (``spot_streams``:
+    their rules, Spot's by default; ``sim.spot_streams``: their faults).
 
     Binance Spot is served too, under ``/api/v3`` on the same ``base_url`` (the real one is
     another host; one simulator for both keeps tests simple): its own balances, symbols,
@@ -114,6 +117,7 @@ class Simulator:
         control_token: str | None = None,
         spot: SpotConfig | None = None,
         streams: StreamServerConfig | None = None,
+        spot_streams: StreamServerConfig | None = None,
     ) -> None:
         if tick_interval_s <= 0:
             raise ValueError(f"tick_interval_s: must be positive, got {tick_interval_s}")
@@ -141,7 +145,9 @@ class Simulator:
                 pong_timeout_s=ws_api_pong_timeout_s,
             ),
         )
+        self._spot_ws_api = WsApi(self._state, self._ws_api.config, SPOT_WS)
         self._streams = StreamServer(self._state, streams)
+        self._spot_streams = SpotStreamServer(self._state, spot_streams)
         self._ticker: asyncio.Task[None] | None = None
         self._runner: web.AppRunner | None = None
         self._base_url: str | None = None
@@ -170,8 +176,10 @@ class Simulator:
             app.router.add_route("*", CONTROL_PREFIX, control.handle)
             app.router.add_route("*", CONTROL_PREFIX + "/{tail:.*}", control.handle)
         app.router.add_get(WS_API_PATH, self._ws_api.handle)
+        app.router.add_get(SPOT_WS_API_PATH, self._spot_ws_api.handle)
         app.router.add_route("*", "/api/v3/{tail:.*}", Pipeline(self._state, SPOT).handle)
         app.router.add_routes(self._streams.routes())
+        app.router.add_routes(self._spot_streams.routes())
         app.router.add_route("*", "/{tail:.*}", Pipeline(self._state).handle)
         runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=0.25)
         await runner.setup()
@@ -189,6 +197,7 @@ class Simulator:
         self._base_url = f"http://{self._host}:{port}"
         self._ticker = asyncio.create_task(self._tick_forever(), name="simulator-ticker")
         self._streams.start()
+        self._spot_streams.start()
 
     async def _tick_forever(self) -> None:
         """Countdowns and expiries happen on the exchange's clock even when no request comes."""
@@ -205,7 +214,9 @@ class Simulator:
             with contextlib.suppress(asyncio.CancelledError):
                 await ticker
         await self._ws_api.aclose()
+        await self._spot_ws_api.aclose()
         await self._streams.aclose()
+        await self._spot_streams.aclose()
         runner, self._runner = self._runner, None
         if runner is not None:
             await runner.cleanup()
@@ -238,6 +249,21 @@ class Simulator:
         how many there were."""
         return self._ws_api.drop_all()
 
+    @property
+    def spot_ws_api_url(self) -> str:
+        """``ws://host:port/ws-api/v3``: Spot's WebSocket API (``testing.spot.wsapi``), with
+        the user data subscriptions (``testing.spot.userstream``)."""
+        return "ws" + self.base_url.removeprefix("http") + SPOT_WS_API_PATH
+
+    @property
+    def spot_ws_api_connections(self) -> int:
+        """Open connections to Spot's WebSocket API."""
+        return self._spot_ws_api.connections
+
+    def spot_ws_api_drop_connections(self) -> int:
+        """Drop every connection to Spot's WebSocket API now, abruptly; how many."""
+        return self._spot_ws_api.drop_all()
+
     # -- streams --------------------------------------------------------------------------------
 
     @property
@@ -251,6 +277,17 @@ class Simulator:
         """The streams' server: its faults (``drop``, ``stall``, ``shutdown``,
         ``expire_listen_key``), ``set_liquidity`` and ``config`` (lifetime, pings, pace)."""
         return self._streams
+
+    @property
+    def spot_stream_url(self) -> str:
+        """``ws://host:port/spot``: Spot's market streams (``/ws/<stream>``, ``/stream?streams=``
+        under it; ``binance_async.testing.spot.streams``), for ``Spot(stream_url=...)``."""
+        return self.stream_url + SPOT_STREAM_PREFIX
+
+    @property
+    def spot_streams(self) -> StreamServer:
+        """Spot's streams' server: the faults and inspection of :attr:`streams`."""
+        return self._spot_streams
 
     # -- keys -----------------------------------------------------------------------------------
 
@@ -469,6 +506,17 @@ class Simulator:
         state.faults.set_plan(plan)
         self.set_commission(maker=maker, taker=taker)
 
+    def urls(self) -> dict[str, str]:
+        """Where each API of the running exchange is: REST (futures and Spot), the WebSocket
+        APIs and the streams."""
+        return {
+            "rest": self.base_url,
+            "ws_api": self.ws_api_url,
+            "streams": self.stream_url,
+            "spot_ws_api": self.spot_ws_api_url,
+            "spot_streams": self.spot_stream_url,
+        }
+
     def status(self) -> dict[str, Any]:
         """What the control API's ``GET /_sim/status`` shows (JSON-ready)."""
         state = self._state
@@ -477,6 +525,7 @@ class Simulator:
         plan = state.faults.plan
         return {
             "base_url": self._base_url,
+            "urls": self.urls() if self._base_url is not None else None,
             "server_time_ms": clock.now_ms(),
             "clock": {
                 "now_ms": clock.now_ms(),

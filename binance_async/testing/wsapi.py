@@ -18,6 +18,10 @@ answer only. A request received is processed even when its connection ends befor
 Connections close after ``max_lifetime_s`` (code 1001, in-flight answers lost); the server
 pings every ``ping_interval_s`` and drops a connection that leaves a ping without a pong for
 ``pong_timeout_s``. Both on the host's monotonic clock, not the exchange's.
+
+A :class:`WsDialect` says which venue a WebSocket API serves: its path, handshake, method
+table and pipeline venue, and an :class:`Extension` answering its own ``"WS"`` methods (Spot's
+user data subscriptions: ``spot/wsapi.py``). :data:`USDM_WS` is the futures one.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable, Mapping
+from typing import Protocol
 
 import attrs
 import orjson
@@ -37,11 +43,21 @@ from .errors import ApiError
 from .faults import DELAY_BEFORE_EXECUTE
 from .jsonerrors import UNKNOWN_5XX
 from .routes import Route
-from .server import Answer, Inbound, Pipeline
+from .server import USDM, Answer, Inbound, Pipeline, Venue
 from .state import ExchangeState
-from .wsframes import HANDSHAKE, LOGON, LOGOUT, METHODS, WS_API_PATH, Frame, read_frame, wire_params
+from .wsframes import (
+    HANDSHAKE,
+    LOGON,
+    LOGOUT,
+    METHODS,
+    STATUS,
+    WS_API_PATH,
+    Frame,
+    read_frame,
+    wire_params,
+)
 
-__all__ = ["WsApi", "WsApiConfig"]
+__all__ = ["USDM_WS", "Connection", "Extension", "WsApi", "WsApiConfig", "WsDialect"]
 
 _log = logging.getLogger(__name__)
 #: How long a lifetime close waits for the peer's close frame.
@@ -60,7 +76,9 @@ class WsApiConfig:
 
 
 @attrs.define(eq=False)
-class _Connection:
+class Connection:
+    """One WebSocket API connection: its socket, session and what is still due on it."""
+
     ws: web.WebSocketResponse
     request: web.Request
     ip: str
@@ -82,6 +100,55 @@ class _Connection:
         return not self.ending and not self.ws.closed
 
 
+class Extension(Protocol):
+    """A venue's own WebSocket API methods (rows of its table with method ``"WS"``)."""
+
+    def call(
+        self,
+        conn: Connection,
+        method: str,
+        params: Mapping[str, str],
+        account: str | None,
+        now_ms: int,
+    ) -> object:
+        """The result of ``method`` (admitted by the pipeline); raises ApiError to refuse."""
+
+    def status(self, conn: Connection) -> dict[str, object]:
+        """Fields the session's status adds (session.logon / status / logout)."""
+
+    def logged_out(self, conn: Connection, now_ms: int) -> None:
+        """The session logged out (or logged on again)."""
+
+    def closed(self, conn: Connection) -> None:
+        """The connection ended."""
+
+    async def aclose(self) -> None:
+        """The WebSocket API stops."""
+
+
+def _logon_refused() -> ApiError:
+    return ApiError(-4056, "Invalid api key type.")
+
+
+@attrs.frozen(kw_only=True)
+class WsDialect:
+    """What one venue's WebSocket API is: path, handshake, methods, pipeline venue."""
+
+    path: str
+    handshake: Route
+    methods: Mapping[str, Route]
+    venue: Venue
+    #: The refusal of session.logon with a key that is not Ed25519.
+    logon_refused: Callable[[], ApiError] = _logon_refused
+    #: Array parameters are sent as compact JSON text to the handlers (Spot's ``symbols``).
+    arrays: bool = False
+    extension: Callable[[ExchangeState], Extension] | None = None
+
+
+#: USDⓈ-M futures at ``/ws-fapi/v1``.
+USDM_WS = WsDialect(path=WS_API_PATH, handshake=HANDSHAKE, methods=METHODS, venue=USDM)
+
+
 @attrs.frozen
 class _Reply:
     text: str
@@ -91,13 +158,17 @@ class _Reply:
 
 
 class WsApi:
-    """Serves ``/ws-fapi/v1`` on the simulator's app: connections, frames, keep-alive."""
+    """Serves ``dialect.path`` on the simulator's app: connections, frames, keep-alive."""
 
-    def __init__(self, state: ExchangeState, config: WsApiConfig) -> None:
+    def __init__(
+        self, state: ExchangeState, config: WsApiConfig, dialect: WsDialect = USDM_WS
+    ) -> None:
         self.state = state
         self.config = config
-        self._pipeline = Pipeline(state)
-        self._connections: set[_Connection] = set()
+        self.dialect = dialect
+        self._pipeline = Pipeline(state, dialect.venue)
+        self.extension = None if dialect.extension is None else dialect.extension(state)
+        self._connections: set[Connection] = set()
         self._tasks: set[asyncio.Task[None]] = set()
 
     @property
@@ -119,11 +190,13 @@ class WsApi:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        if self.extension is not None:
+            await self.extension.aclose()
 
     # -- handshake --------------------------------------------------------------------------
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
-        """The upgrade: admitted as a 5-weight request, then the connection is served."""
+        """The upgrade: admitted as a request (its weight), then the connection is served."""
         ws = web.WebSocketResponse(autoping=False, compress=False, timeout=_CLOSE_TIMEOUT_S)
         if not ws.can_prepare(request).ok:
             return await self._pipeline.handle(request)  # not an upgrade: a REST 404
@@ -135,14 +208,14 @@ class WsApi:
         query = request.raw_path.partition("?")[2]
         req = Inbound(
             method="GET",
-            path=WS_API_PATH,
+            path=self.dialect.path,
             query=query,
             body=b"",
             form=False,
             ip=request.remote or "",
             api_key=None,
             now_ms=now,
-            route=HANDSHAKE,
+            route=self.dialect.handshake,
         )
         answer = self._pipeline.answer(req)
         status = None if answer.drop else 101 if answer.status == 200 else answer.status
@@ -152,7 +225,7 @@ class WsApi:
         if answer.delay_s:
             await asyncio.sleep(answer.delay_s)
         await ws.prepare(request)
-        conn = _Connection(
+        conn = Connection(
             ws=ws,
             request=request,
             ip=req.ip,
@@ -163,7 +236,7 @@ class WsApi:
         await self._serve_connection(conn)
         return ws
 
-    async def _serve_connection(self, conn: _Connection) -> None:
+    async def _serve_connection(self, conn: Connection) -> None:
         self._connections.add(conn)
         watchdog = asyncio.create_task(self._watch(conn), name="ws-api-watchdog")
         ws = conn.ws
@@ -184,13 +257,15 @@ class WsApi:
         finally:
             self._connections.discard(conn)
             self._end(conn)
+            if self.extension is not None:
+                self.extension.closed(conn)
             if not conn.closing:
                 watchdog.cancel()
             await asyncio.gather(watchdog, return_exceptions=True)
 
     # -- keep-alive and lifetime -------------------------------------------------------------
 
-    async def _watch(self, conn: _Connection) -> None:
+    async def _watch(self, conn: Connection) -> None:
         """Ping on schedule; drop without a pong in time; close at the end of the lifetime."""
         config = self.config
         loop = asyncio.get_running_loop()
@@ -217,21 +292,21 @@ class WsApi:
                 with contextlib.suppress(ConnectionError):
                     await conn.ws.ping(str(self.state.clock.now_ms()).encode())
 
-    async def _expire(self, conn: _Connection) -> None:
+    async def _expire(self, conn: Connection) -> None:
         """The lifetime is over: a close frame (1001); answers still due are lost."""
         conn.closing = True
         self._end(conn)
         with contextlib.suppress(ConnectionError):
             await conn.ws.close(code=WSCloseCode.GOING_AWAY, message=b"Connection lifetime ended.")
 
-    def _drop(self, conn: _Connection) -> None:
+    def _drop(self, conn: Connection) -> None:
         """Close abruptly (no close frame): every answer still due on it is lost."""
         self._end(conn)
         transport = conn.request.transport
         if transport is not None:
             transport.abort()
 
-    def _end(self, conn: _Connection) -> None:
+    def _end(self, conn: Connection) -> None:
         """No more answers on ``conn``: the ones still due are lost (audit status None)."""
         conn.ending = True
         for record in conn.unanswered:
@@ -240,12 +315,12 @@ class WsApi:
 
     # -- requests ----------------------------------------------------------------------------
 
-    def _spawn(self, conn: _Connection, raw: bytes, *, text: bool) -> None:
+    def _spawn(self, conn: Connection, raw: bytes, *, text: bool) -> None:
         task = asyncio.create_task(self._serve(conn, raw, text))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _serve(self, conn: _Connection, raw: bytes, text: bool) -> None:
+    async def _serve(self, conn: Connection, raw: bytes, text: bool) -> None:
         """One request: latency, processing, the fault's delay or drop, then the answer."""
         state = self.state
         frame = read_frame(raw, text=text)
@@ -278,14 +353,14 @@ class WsApi:
                 return
         state.audit.lost(reply.record)
 
-    async def _process(self, conn: _Connection, frame: Frame, raw: bytes) -> _Reply:
+    async def _process(self, conn: Connection, frame: Frame, raw: bytes) -> _Reply:
         if frame.error is not None:
             return self._refused(conn, frame, raw, 400, frame.error.payload())
-        route = METHODS.get(frame.method)
+        route = self.dialect.methods.get(frame.method)
         if route is None:
             msg = f"Method '{frame.method}' is not supported by this exchange."
             return self._refused(conn, frame, raw, 400, {"code": -1020, "msg": msg})
-        wire = wire_params(frame.params)
+        wire = wire_params(frame.params, arrays=self.dialect.arrays)
         state = self.state
         held_s = state.faults.take_delay(route.method, route.path)
         if held_s is not None:
@@ -310,7 +385,7 @@ class WsApi:
         result: object = None
         if answer.status == 200 and route.method == "WS":
             try:
-                result = self._session(conn, frame.method, wire.api_key, now)
+                result = self._local(conn, frame.method, wire.parsed.params, req, now)
             except ApiError as exc:
                 answer = Answer(status=exc.status, body=b"", payload=exc.payload(), code=exc.code)
         key = req.api_key or (req.session.api_key if req.session is not None else None)
@@ -333,7 +408,7 @@ class WsApi:
         return _Reply(text=orjson.dumps(body).decode(), record=record, delay_s=answer.delay_s)
 
     def _refused(
-        self, conn: _Connection, frame: Frame, raw: bytes, status: int, error: dict[str, object]
+        self, conn: Connection, frame: Frame, raw: bytes, status: int, error: dict[str, object]
     ) -> _Reply:
         """A frame refused before the pipeline (unreadable, unknown method): no weight."""
         now = self.state.clock.now_ms()
@@ -355,32 +430,50 @@ class WsApi:
         )
         return _Reply(text=orjson.dumps(body).decode(), record=record)
 
+    def _local(
+        self, conn: Connection, method: str, params: Mapping[str, str], req: Inbound, now_ms: int
+    ) -> object:
+        """A method the connection answers itself: session.* or the extension's."""
+        if method in (LOGON, LOGOUT, STATUS):
+            return self._session(conn, method, req.api_key, now_ms)
+        if self.extension is None:
+            raise ApiError(-1020, f"Method '{method}' is not supported by this exchange.")
+        return self.extension.call(conn, method, params, req.account, now_ms)
+
     def _session(
-        self, conn: _Connection, method: str, api_key: str | None, now_ms: int
+        self, conn: Connection, method: str, api_key: str | None, now_ms: int
     ) -> dict[str, object]:
-        """session.logon (Ed25519 keys only: else -4056), session.logout, session.status: the
-        connection's status after it."""
+        """session.logon (Ed25519 keys only: else the dialect's refusal), session.logout,
+        session.status: the connection's status after it."""
         if method == LOGON:
             entry = self.state.keys.get(api_key) if api_key else None
             if entry is None or not isinstance(entry.public_key, ed25519.Ed25519PublicKey):
-                raise ApiError(-4056, "Invalid api key type.")
+                raise self.dialect.logon_refused()
+            if self.extension is not None and conn.session is not None:
+                self.extension.logged_out(conn, now_ms)
             conn.session, conn.authorized_ms = entry, now_ms
         elif method == LOGOUT:
+            if self.extension is not None and conn.session is not None:
+                self.extension.logged_out(conn, now_ms)
             conn.session = conn.authorized_ms = None
-        return {
+        status: dict[str, object] = {
             "apiKey": None if conn.session is None else conn.session.api_key,
             "authorizedSince": conn.authorized_ms,
             "connectedSince": conn.connected_ms,
             "returnRateLimits": conn.return_rate_limits,
             "serverTime": now_ms,
         }
+        if self.extension is not None:
+            status.update(self.extension.status(conn))
+        return status
 
     def _error(self, answer: Answer, ip: str, now_ms: int) -> object:
         """The answer's ``{"code", "msg"}``; 429 and 418 add ``data``: the server's time and
         when the IP may send again (ms epoch: the ban's end, or the Retry-After moment)."""
         error = answer.payload
         if isinstance(error, dict) and answer.status in (418, 429) and answer.retry_after_s:
-            until = self.state.limiter.banned_until(ip, now_ms) if answer.status == 418 else None
+            limiter = self._pipeline.limiter
+            until = limiter.banned_until(ip, now_ms) if answer.status == 418 else None
             retry_at = until if until is not None else now_ms + answer.retry_after_s * 1000
             error = {**error, "data": {"serverTime": now_ms, "retryAfter": retry_at}}
         return error
@@ -389,7 +482,7 @@ class WsApi:
         self, ip: str, now_ms: int, account: str | None, route: Route | None
     ) -> list[dict[str, object]]:
         """The IP's weight; and the account's order windows on order methods."""
-        limiter = self.state.limiter
+        limiter = self._pipeline.limiter
         used = limiter.used_weight(ip, now_ms)
         limits = [{**limiter.weight_window.payload("REQUEST_WEIGHT"), "count": used}]
         if account is not None and route is not None and route.orders != "none":

@@ -141,22 +141,25 @@ class WireParams:
     return_rate_limits: bool | None
 
 
-def _text(value: object) -> str | None:
+def _text(value: object, arrays: bool = False) -> str | None:
     if isinstance(value, str):
         return value
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
         return str(value)
+    if arrays and isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return orjson.dumps(value).decode()
     return None
 
 
-def wire_params(params: Mapping[str, object]) -> WireParams:
-    """Parameters as the REST handlers see them (``dict[str, str]``), and the signed payload."""
+def wire_params(params: Mapping[str, object], *, arrays: bool = False) -> WireParams:
+    """Parameters as the REST handlers see them (``dict[str, str]``), and the signed payload.
+    ``arrays``: a list of strings is taken as its compact JSON text (Spot's ``symbols``)."""
     text: dict[str, str] = {}
     error: ApiError | None = None
     for name, value in params.items():
-        converted = _text(value)
+        converted = _text(value, arrays)
         if converted is not None:
             text[name] = converted
         elif error is None:

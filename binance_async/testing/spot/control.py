@@ -62,6 +62,16 @@ class SpotControl:
         """The account's ``free`` and ``locked`` amounts of ``asset``."""
         return attrs.evolve(self._spot.exchange.balance(account, asset))
 
+    def deposit(self, asset: str, amount: Decimal, account: str = "main") -> None:
+        """Add ``amount`` of ``asset`` to the account's free balance (negative: a withdrawal;
+        ValueError beyond what is free); the user data stream tells a ``balanceUpdate``."""
+        amount = Decimal(amount)
+        balance = self._spot.exchange.balance(account, asset)
+        if not amount.is_finite() or not amount or balance.free + amount < 0:
+            raise ValueError(f"deposit: {amount} of {asset} with {balance.free} free")
+        balance.free += amount
+        self._spot.exchange.observers.balance(account, asset, amount, self._now())
+
     def order(
         self, *, client_order_id: str | None = None, order_id: int | None = None
     ) -> SpotOrder | None:

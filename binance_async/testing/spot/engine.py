@@ -127,11 +127,18 @@ class SpotEngine:
         return (order.stop_price or self.ex.price(order.symbol)) * order.remaining
 
     def accept(
-        self, order: SpotOrder, now_ms: int, *, pending: bool = False, start: bool = True
+        self,
+        order: SpotOrder,
+        now_ms: int,
+        *,
+        pending: bool = False,
+        start: bool = True,
+        announce: bool = True,
     ) -> SpotOrder:
         """Store ``order`` and lock its funds (-2010 when they fall short), then let it work
         unless ``start`` is False (``pending``: stored PENDING_NEW, holding nothing: a list's
-        pending order until its working order fills)."""
+        pending order until its working order fills). ``announce``: report it NEW now (else
+        the caller does, with :meth:`announce`)."""
         ex = self.ex
         if order.type == "MARKET" and not pending:
             self._check_market_funds(order)
@@ -144,6 +151,8 @@ class SpotEngine:
         order.seq = ex.next_seq()
         order.status = "PENDING_NEW" if pending else "NEW"
         ex.store(order)
+        if announce:
+            self.announce(order, now_ms)
         if start and not pending:
             self.start(order, now_ms)
         return order
@@ -168,7 +177,12 @@ class SpotEngine:
         except ApiError:
             self.expire(order, now_ms)
             return
+        self.announce(order, now_ms)
         self.start(order, now_ms)
+
+    def announce(self, order: SpotOrder, now_ms: int) -> None:
+        """Report an order accepted (execution type NEW, its status as it stands)."""
+        self.ex.observers.order(order, "NEW", None, "", now_ms)
 
     def _check_market_funds(self, order: SpotOrder) -> None:
         price = self.ex.price(order.symbol)
@@ -239,27 +253,27 @@ class SpotEngine:
         printed = ex.tape.record(
             order.symbol, price, qty, buyer_maker=maker == (order.side == "BUY"), now_ms=now_ms
         )
-        ex.trades.append(
-            SpotTrade(
-                trade_id=printed.trade_id,
-                account=order.account,
-                symbol=order.symbol,
-                order_id=order.order_id,
-                order_list_id=order.order_list_id,
-                price=price,
-                qty=qty,
-                commission=commission,
-                commission_asset=asset,
-                time_ms=printed.time_ms,
-                is_buyer=order.side == "BUY",
-                is_maker=maker,
-            )
+        trade = SpotTrade(
+            trade_id=printed.trade_id,
+            account=order.account,
+            symbol=order.symbol,
+            order_id=order.order_id,
+            order_list_id=order.order_list_id,
+            price=price,
+            qty=qty,
+            commission=commission,
+            commission_asset=asset,
+            time_ms=printed.time_ms,
+            is_buyer=order.side == "BUY",
+            is_maker=maker,
         )
+        ex.trades.append(trade)
         first = not order.executed_qty
         order.executed_qty += qty
         order.cum_quote += amount
         order.update_time_ms = now_ms
         order.status = "FILLED" if not order.remaining else "PARTIALLY_FILLED"
+        ex.observers.order(order, "TRADE", trade, "", now_ms)
         if first:
             ex.limiter.order_filled(order.account, now_ms)
             self._tell(order, "fill", now_ms)
@@ -274,6 +288,7 @@ class SpotEngine:
         self.ex.release(order)
         order.status = status
         order.update_time_ms = now_ms
+        self.ex.observers.order(order, status, None, "", now_ms)
         self._tell(order, "done", now_ms)
 
     def cancel(self, order: SpotOrder, now_ms: int, new_client_id_: str | None) -> str:
@@ -283,6 +298,7 @@ class SpotEngine:
         self.ex.release(order)
         order.status = "CANCELED"
         order.update_time_ms = now_ms
+        self.ex.observers.order(order, "CANCELED", None, old, now_ms)
         return old
 
     def _tell(self, order: SpotOrder, event: str, now_ms: int) -> None:

@@ -13,6 +13,7 @@ from ..errors import ApiError
 from ..tape import Tape
 from .config import SpotConfig
 from .limits import SpotRateLimiter
+from .observers import SpotObservers
 from .records import SpotBalance, SpotOrder, SpotOrderList, SpotTrade
 from .symbols import SpotSymbol, SpotSymbols
 
@@ -30,13 +31,15 @@ def new_client_id() -> str:
 class SpotExchange:
     """Everything Spot holds; the matching rules are in :mod:`.engine`."""
 
-    def __init__(self, config: SpotConfig) -> None:
+    def __init__(self, config: SpotConfig, observers: SpotObservers | None = None) -> None:
         self.config = config
+        #: Told of order, list, balance and trade events (kept by ``fresh``).
+        self.observers = observers if observers is not None else SpotObservers()
         self.symbols = SpotSymbols()
         self.limiter = SpotRateLimiter(config.rate_limits)
         self.maker_commission = config.maker_commission
         self.taker_commission = config.taker_commission
-        self.tape = Tape()
+        self.tape = Tape(self.observers.trade)
         self.orders: dict[int, SpotOrder] = {}
         self.lists: dict[int, SpotOrderList] = {}
         self.trades: list[SpotTrade] = []
@@ -49,8 +52,8 @@ class SpotExchange:
         self._seq = 0
 
     def fresh(self) -> SpotExchange:
-        """A new exchange with this one's configuration and fee rates."""
-        other = SpotExchange(self.config)
+        """A new exchange with this one's configuration, fee rates and observers."""
+        other = SpotExchange(self.config, self.observers)
         other.maker_commission, other.taker_commission = (
             self.maker_commission,
             self.taker_commission,

@@ -59,8 +59,9 @@ class SpotLists:
                 raise ApiError(-2010, _BAD_PRICES)
             self._hold_pair(orders)
             for order in orders:
-                engine.accept(order, now_ms, pending=True)
+                engine.accept(order, now_ms, pending=True, announce=False)
                 order.status = "NEW"
+                engine.announce(order, now_ms)
         else:
             working = orders[0]
             refused = engine.refusal(working)
@@ -80,6 +81,7 @@ class SpotLists:
             transaction_time_ms=now_ms,
         )
         ex.store_list(order_list)
+        ex.observers.order_list(order_list, now_ms)
         for order in orders if kind == "OCO" else orders[:1]:
             if order.is_open:
                 engine.start(order, now_ms)
@@ -131,6 +133,7 @@ class SpotLists:
         for order in pending:
             order.status = "NEW"
             order.update_time_ms = now_ms
+            self.engine.announce(order, now_ms)
         if any(self.engine.refusal(o) is not None for o in pending):
             for order in pending:
                 self.engine.expire(order, now_ms)
@@ -150,6 +153,7 @@ class SpotLists:
             order_list.list_status_type = "ALL_DONE"
             order_list.list_order_status = "ALL_DONE"
             order_list.transaction_time_ms = now_ms
+            self.ex.observers.order_list(order_list, now_ms)
 
     # -- cancels ----------------------------------------------------------------------------
 
@@ -167,4 +171,5 @@ class SpotLists:
         order_list.list_status_type = "ALL_DONE"
         order_list.list_order_status = "ALL_DONE"
         order_list.transaction_time_ms = now_ms
+        self.ex.observers.order_list(order_list, now_ms)
         return out
