@@ -16,6 +16,7 @@ import pytest
 
 from binance_async.testing import Credentials, Simulator
 
+from .conftest import RawClient
 from .test_sim_wsapi import Ws
 
 NOW = 1_700_000_042_500
@@ -312,3 +313,27 @@ async def test_reset_keeps_subscriptions_working(
     await ws.call("order.place", ws.signed(creds, {**LIMIT, "newClientOrderId": "r"}))
     new, _ = await events(ws, 2)
     assert (new["event"]["c"], new["event"]["x"]) == ("r", "NEW")
+
+
+async def test_dropped_connection_ends_its_subscriptions(
+    ws: UserWs,
+    sim: Simulator,
+    creds: Credentials,
+    client: RawClient,
+    session: aiohttp.ClientSession,
+) -> None:
+    """``sim.spot_ws_api_drop_connections()`` cuts the connection (no close frame); its
+    subscription ends with it, and a new connection subscribes from id 0 and hears the
+    account's next order."""
+    await subscribe(ws, creds)
+    assert sim.spot_ws_api_drop_connections() == 1
+    closed = await ws.closed()
+    assert closed.type in (aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR)
+    reply = await client.signed("POST", "/api/v3/order", {**LIMIT, "newClientOrderId": "gone"})
+    assert reply.status == 200
+    async with session.ws_connect(sim.spot_ws_api_url) as conn:
+        again = UserWs(conn, sim)
+        assert await subscribe(again, creds) == 0
+        await client.signed("POST", "/api/v3/order", {**LIMIT, "newClientOrderId": "heard"})
+        new, _ = await events(again, 2)
+        assert (new["event"]["c"], new["event"]["x"]) == ("heard", "NEW")
