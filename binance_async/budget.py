@@ -23,6 +23,7 @@ from the store's ``fallback`` attribute when it has one) until the store answers
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Iterable, Mapping
 from typing import Protocol
 
@@ -203,7 +204,13 @@ class MemoryBudgetStore:
     def __init__(self) -> None:
         self._counts: dict[tuple[str, int], int] = {}
         self._next_prune_ms = 0
+        #: Live reservations, and kept with them (so no sync walks them all): their total
+        #: cost per key, the windows probed (with how many probes), their ends in a heap
+        #: (entries of released holds are skipped when they come up).
         self._holds: dict[str, tuple[tuple[Claim, ...], int]] = {}
+        self._held: dict[str, int] = {}
+        self._probing: dict[tuple[str, int], int] = {}
+        self._ends: list[tuple[int, str]] = []
         self._signals: dict[str, Signal] = {}
         self._confirmed: dict[str, int] = {}
 
@@ -211,9 +218,16 @@ class MemoryBudgetStore:
         """Apply ``request`` atomically and answer with the shared state of its claims."""
         now = request.now_ms
         for hold_id in request.releases:
-            self._holds.pop(hold_id, None)
-        for hold_id in [h for h, (_, until) in self._holds.items() if until <= now]:
-            del self._holds[hold_id]
+            self._unhold(hold_id)
+        if len(self._ends) > 4 * len(self._holds) + 1024:  # mostly released ones: rebuild
+            self._ends = [(until, hold_id) for hold_id, (_, until) in self._holds.items()]
+            heapq.heapify(self._ends)
+        ends = self._ends
+        while ends and ends[0][0] <= now:
+            until, hold_id = heapq.heappop(ends)
+            found = self._holds.get(hold_id)
+            if found is not None and found[1] == until:
+                self._unhold(hold_id)
         counts = self._counts
         if now >= self._next_prune_ms:
             self._next_prune_ms = now + 60_000
@@ -242,7 +256,7 @@ class MemoryBudgetStore:
             for s in (self._signals.get(scope) for scope in sorted(scopes))
             if s is not None and max(s.paused_until_ms, s.banned_until_ms) > now
         )
-        held, probing = self._held()
+        held, probing = self._held, self._probing
         view = {
             (c.key, s): counts.get((c.key, s), 0) + held.get(c.key, 0)
             for c in request.claims
@@ -261,9 +275,12 @@ class MemoryBudgetStore:
             if not granted:
                 break
         if granted and request.hold_id is not None:
-            self._holds[request.hold_id] = (request.claims, request.hold_until_ms)
-        waits = [until - now for _, until in self._holds.values()]
-        retry = 0 if granted or not waits else max(1, min(waits))
+            self._hold(request.hold_id, request.claims, request.hold_until_ms)
+        retry = 0
+        if not granted:
+            while ends and self._holds.get(ends[0][1], (None, None))[1] != ends[0][0]:
+                heapq.heappop(ends)  # released: not a live reservation's end
+            retry = max(1, ends[0][0] - now) if ends else 0
         known = {c.key: confirmed[c.key] for c in request.claims if c.key in confirmed}
         return SyncReply(
             granted=granted,
@@ -273,16 +290,35 @@ class MemoryBudgetStore:
             confirmed=known,
         )
 
-    def _held(self) -> tuple[dict[str, int], set[tuple[str, int]]]:
-        """Live reservations: their total cost per key, and the windows probed."""
-        held: dict[str, int] = {}
-        probing: set[tuple[str, int]] = set()
-        for claims, _ in self._holds.values():
-            for claim in claims:
-                held[claim.key] = held.get(claim.key, 0) + claim.cost
-                if claim.probe:
-                    probing.add((claim.key, claim.starts[-1]))
-        return held, probing
+    def _hold(self, hold_id: str, claims: tuple[Claim, ...], until: int) -> None:
+        """Add a live reservation."""
+        self._unhold(hold_id)  # an id given again replaces its reservation
+        self._holds[hold_id] = (claims, until)
+        heapq.heappush(self._ends, (until, hold_id))
+        held, probing = self._held, self._probing
+        for claim in claims:
+            held[claim.key] = held.get(claim.key, 0) + claim.cost
+            if claim.probe:
+                where = (claim.key, claim.starts[-1])
+                probing[where] = probing.get(where, 0) + 1
+
+    def _unhold(self, hold_id: str) -> None:
+        """Drop a live reservation (released, or past its end), if it is one."""
+        found = self._holds.pop(hold_id, None)
+        if found is None:
+            return
+        held, probing = self._held, self._probing
+        for claim in found[0]:
+            left = held.get(claim.key, 0) - claim.cost
+            if left > 0:
+                held[claim.key] = left
+            else:
+                held.pop(claim.key, None)
+            if claim.probe:
+                where = (claim.key, claim.starts[-1])
+                probes = probing.pop(where, 0) - 1
+                if probes > 0:
+                    probing[where] = probes
 
     def __len__(self) -> int:
         """Number of (key, window) counts held."""

@@ -478,6 +478,40 @@ async def test_redis_down_local_share_one_warning_then_shared_again(
         await limiter.close()
 
 
+async def test_redis_never_reachable_admits_on_the_configured_share(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Nothing listens where the store points, from the start: no call fails, 45 requests go
+    through on local_share=0.5 of a 40/s budget (never more than 20 a window), and one
+    warning is logged however many attempts to reach Redis fail."""
+    clock = WallTime()
+    used: Counter[int] = Counter()
+    per_second = RateLimit(kind="REQUEST_WEIGHT", interval="SECOND", interval_num=1, limit=40)
+    async with RedisBudgetStore(
+        f"redis://127.0.0.1:{free_port()}/0",
+        namespace="away",
+        local_share=0.5,
+        retry_interval_s=0.05,
+        timeout_s=0.2,
+    ) as away:
+        limiter = Limiter(clock=clock, limits=[per_second], store=away)
+        with caplog.at_level(logging.DEBUG, logger="binance_async.limits"):
+            async with asyncio.timeout(10):
+                for _ in range(45):
+                    reservation = await limiter.admit(weight=1)
+                    window = reservation.sent_at_ms - reservation.sent_at_ms % 1000
+                    used[window] += 1
+                    counts = {"x-mbx-used-weight-1s": str(used[window])}
+                    limiter.observe(reservation, status=200, counts=counts)
+                    assert [w.limit for w in limiter.snapshot.windows] == [20]
+            await limiter.close()
+    assert not limiter.shared and max(used.values()) <= 20, used
+    messages = [r.getMessage() for r in caplog.records if r.name == "binance_async.limits"]
+    assert len([m for m in messages if "still does not answer" in m]) >= 2  # it kept asking
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "does not answer" in warnings[0].getMessage()
+
+
 async def test_the_servers_count_raises_the_shared_count_for_every_client(
     redis_server: RedisServer,
 ) -> None:
