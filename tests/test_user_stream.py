@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
 
+import orjson
 import pytest
 
 from binance_async import InvalidRequest, OrderUpdate, StreamGap, UMFutures
@@ -16,6 +17,7 @@ from binance_async.testing import Simulator
 from binance_async.testing.streams import StreamServerConfig
 
 from .conftest import RETRY, wire
+from .test_stream_parts import order_event
 
 FAST = StreamServerConfig(interval_scale=0.1, tick_s=0.01)
 BTC = "BTCUSDT"
@@ -216,3 +218,26 @@ async def test_a_full_user_queue_drops_the_oldest_and_reports_it(sim: Simulator)
     )
     assert gap.start_ms is not None and gap.end_ms is not None
     assert [e.client_order_id for e in kept] == ["q-2", "q-3", "q-4", "q-5"]
+
+
+async def test_an_event_delivered_twice_is_applied_and_yielded_once(sim: Simulator) -> None:
+    """The same ORDER_TRADE_UPDATE twice (a redelivery: same bytes, same E) is dropped and
+    counted; another event of the same transaction time is not a duplicate."""
+    async with user_client(sim) as client, client.user_stream() as user:
+        placed = orjson.dumps(order_event("NEW", "NEW", "0", 1_000))
+        user.put(placed)
+        user.put(placed)
+        partial = order_event("PARTIALLY_FILLED", "TRADE", "0.0005", 1_000)
+        user.put(orjson.dumps(partial))
+        events = []
+        async with asyncio.timeout(2):
+            async for event in user:
+                events.append(event)
+                if len(events) == 2:
+                    break
+        assert user.stats.stale == 1
+    assert [(e.order.status, e.order.executed_qty) for e in events] == [
+        ("NEW", Decimal("0")),
+        ("PARTIALLY_FILLED", Decimal("0.0005")),
+    ]
+    assert user.orders["sig-42"].status == "PARTIALLY_FILLED"

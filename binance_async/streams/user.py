@@ -55,6 +55,8 @@ log = logging.getLogger("binance_async.streams")
 _STREAM = "user"
 _MIRRORED = (OrderUpdate, AlgoUpdate, AccountUpdate)
 _RETRY_MAX_DELAY_S = 10.0
+#: Recent events remembered to drop one delivered twice (the same bytes: its ``E`` included).
+_RECENT = 4096
 
 
 class UserRest(Protocol):
@@ -142,6 +144,7 @@ class UserDataStream:
         self._max = queue_size or hub.config.queue_size
         self._waiter: asyncio.Future[None] | None = None
         self._held: list[bytes] | None = []  # events waiting for a resync to finish
+        self._recent: dict[bytes, None] = {}  # the latest events, oldest first
         self._synced = asyncio.Event()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._resync_task: asyncio.Task[None] | None = None
@@ -305,6 +308,13 @@ class UserDataStream:
         self.acks.set_live(False)
 
     def _handle(self, data: bytes) -> None:
+        recent = self._recent
+        if data in recent:
+            self._stale += 1  # the same event again (its E included): delivered once
+            return
+        recent[data] = None
+        if len(recent) > _RECENT:
+            del recent[next(iter(recent))]
         try:
             event = parse_user_event(orjson.loads(data))
         except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
