@@ -88,6 +88,7 @@ if TYPE_CHECKING:
         SpotBalance,
         SpotTrade,
     )
+    from .models.spotevents import AvgPriceEvent, TradeEvent
     from .models.spotmarket import AvgPrice, SpotMiniTicker, SpotSymbolInfo
     from .models.spotorders import (
         CancelReplaceResult,
@@ -199,6 +200,7 @@ _WHERE: dict[str, str] = {
         "models.spotaccount",
     ),
     **dict.fromkeys(("AvgPrice", "SpotMiniTicker", "SpotSymbolInfo"), "models.spotmarket"),
+    **dict.fromkeys(("AvgPriceEvent", "TradeEvent"), "models.spotevents"),
     **dict.fromkeys(
         ("CancelReplaceResult", "OrderList", "OrderListItem", "Refusal", "SpotFill", "SpotOrder"),
         "models.spotorders",
@@ -243,6 +245,7 @@ __all__ = [
     "AlgoOrderRequired",
     "AlgoUpdate",
     "AvgPrice",
+    "AvgPriceEvent",
     "BadRequest",
     "Balance",
     "BalanceUpdate",
@@ -327,6 +330,7 @@ __all__ = [
     "Ticker",
     "Ticker24h",
     "Trade",
+    "TradeEvent",
     "TradeLite",
     "TransportError",
     "UMFutures",

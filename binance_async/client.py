@@ -148,6 +148,7 @@ class ClientBase:
             rotate_after_s=stream_rotate_after_s,
             idle_timeout_s=stream_idle_timeout_s,
             queue_size=stream_queue_size,
+            control_rate_per_s=self.venue.stream_messages_per_s - 2,
         )
         try:
             signer = make_signer(

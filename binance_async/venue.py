@@ -145,3 +145,6 @@ class Venue:
     recv_window_decimals: int = 0
     #: The streams' paths under the streams host.
     stream_paths: StreamPaths = attrs.field(factory=StreamPaths)
+    #: Incoming messages a second a stream connection takes (pings and pongs count): control
+    #: messages leave at two fewer a second, room for a ping and a pong.
+    stream_messages_per_s: int = 10

@@ -9,12 +9,13 @@ from ..venues.spot import SPOT
 from .account import Account
 from .lists import OrderLists
 from .market import MarketData
+from .streams import Streams
 from .trading import Trading
 
 __all__ = ["Spot"]
 
 
-class Spot(Trading, OrderLists, MarketData, Account):
+class Spot(Trading, OrderLists, MarketData, Account, Streams):
     """Asyncio client for Binance Spot; use as ``async with``.
 
     HMAC: ``Spot(api_key, api_secret)``; RSA or Ed25519: ``Spot(api_key,
@@ -25,7 +26,9 @@ class Spot(Trading, OrderLists, MarketData, Account):
     and call; ``local_addresses`` spreads requests over source addresses (each its own
     weight budget); ``budget_store`` shares the budgets with other clients (``account``
     names the account in it); Spot's budgets are their own, apart from USDⓈ-M's on the same
-    address. Raises :class:`~binance_async.errors.InvalidRequest` for a malformed key and
+    address. ``stream(...)`` and ``order_book(...)`` open market streams at
+    ``wss://stream.binance.com:9443`` (testnet's with ``testnet=True``; ``stream_url``
+    overrides). Raises :class:`~binance_async.errors.InvalidRequest` for a malformed key and
     ``ValueError`` for a bad setting.
     """
 

@@ -22,7 +22,7 @@ import asyncio
 import bisect
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -54,6 +54,7 @@ class OrderBook:
     :class:`~binance_async.errors.InvalidRequest` for bad settings, the snapshot's error for a
     refused symbol, :class:`~binance_async.errors.TransportError` when no connection opens in
     time). Later snapshots that fail are tried again (transient failures) or end the book.
+    ``speeds``: the venue's diff stream per speed (USD-M's: 100, 250 and 500 ms).
     """
 
     def __init__(
@@ -64,14 +65,15 @@ class OrderBook:
         fetch: SnapshotFetcher,
         limit: int = 1000,
         speed: str = "100ms",
+        speeds: Mapping[str, str] = _SPEEDS,
     ) -> None:
-        if speed not in _SPEEDS:
-            raise ValueError(f"speed must be one of {sorted(_SPEEDS)}, got {speed!r}")
+        if speed not in speeds:
+            raise ValueError(f"speed must be one of {sorted(speeds)}, got {speed!r}")
         self._hub = hub
         self.symbol = symbol
         self.limit = limit
         self._fetch = fetch
-        self._stream = MarketStream(hub, [f"{symbol.lower()}@depth{_SPEEDS[speed]}"])
+        self._stream = MarketStream(hub, [f"{symbol.lower()}@depth{speeds[speed]}"])
         self._bids: dict[Decimal, Decimal] = {}
         self._asks: dict[Decimal, Decimal] = {}
         self._bid_prices: list[Decimal] = []  # ascending: the best bid is last

@@ -39,7 +39,7 @@ import logging
 from collections import deque
 from collections.abc import Collection, Iterable, Iterator
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 import attrs
 import orjson
@@ -51,7 +51,7 @@ from .tape import PublicTrade
 from .userfeed import UserFeed
 from .wsfeed import MarketFeed
 
-__all__ = ["ROUTES", "StreamServer", "StreamServerConfig"]
+__all__ = ["ROUTES", "Feed", "StreamServer", "StreamServerConfig"]
 
 _log = logging.getLogger(__name__)
 
@@ -79,6 +79,15 @@ class StreamServerConfig:
     shutdown_grace_s: float = attrs.field(default=1.0, validator=attrs.validators.ge(0))
 
 
+class Feed(Protocol):
+    """A venue's market feed: the server ticks it; it publishes what is due."""
+
+    interval_scale: float
+
+    def tick(self, now_s: float) -> None:
+        """Publish whatever is due for the subscribed streams."""
+
+
 @attrs.define(eq=False)
 class _Conn:
     ws: web.WebSocketResponse
@@ -104,6 +113,11 @@ class _Conn:
 
 class StreamServer:
     """Serves the stream paths on the simulator's app; feeds them from its state."""
+
+    #: The path prefixes served (a venue's server may serve others).
+    prefixes: tuple[str, ...] = ROUTES
+    #: The market feed (another venue's server brings its own).
+    market: Feed
 
     def __init__(self, state: ExchangeState, config: StreamServerConfig | None = None) -> None:
         self.state = state
@@ -134,7 +148,9 @@ class StreamServer:
 
     def routes(self) -> list[web.RouteDef]:
         """The GET routes to add to the app (before its catch-all)."""
-        paths = [f"{prefix}{tail}" for prefix in ROUTES for tail in ("/ws", "/ws/{x}", "/stream")]
+        paths = [
+            f"{prefix}{tail}" for prefix in self.prefixes for tail in ("/ws", "/ws/{x}", "/stream")
+        ]
         return [web.get(path, self.handle) for path in paths]
 
     def start(self) -> None:
@@ -163,7 +179,7 @@ class StreamServer:
         """One stream connection, from handshake to close."""
         self._attach()
         path = request.path
-        route = next(p for p in ROUTES if p == "" or path.startswith(p + "/"))
+        route = next(p for p in self.prefixes if p == "" or path.startswith(p + "/"))
         tail = path[len(route) :]
         combined = tail == "/stream"
         names: list[str] = []

@@ -20,6 +20,7 @@ from ..call import Call
 from ..errors import ApiError, invalid_param
 from ..klines import candle_open, next_open
 from ..tape import PublicTrade
+from .exchange import SpotExchange
 from .symbols import SpotSymbol, fmt8
 from .trading import spot
 
@@ -31,6 +32,7 @@ __all__ = [
     "exchange_info",
     "historical_trades",
     "klines",
+    "levels",
     "rolling_ticker",
     "symbols_count",
     "ticker_24hr",
@@ -114,7 +116,13 @@ def book_levels(
     call: Call, spec: SpotSymbol, limit: int
 ) -> tuple[list[tuple[Decimal, Decimal]], list[tuple[Decimal, Decimal]]]:
     """The best ``limit`` bids and asks: synthetic levels plus users' resting orders."""
-    ex = spot(call).exchange
+    return levels(spot(call).exchange, spec, limit)
+
+
+def levels(
+    ex: SpotExchange, spec: SpotSymbol, limit: int
+) -> tuple[list[tuple[Decimal, Decimal]], list[tuple[Decimal, Decimal]]]:
+    """The exchange's best ``limit`` bids and asks now (REST depth and the depth streams)."""
     price = ex.price(spec.symbol).quantize(spec.tick_size)
     bids: dict[Decimal, Decimal] = {}
     asks: dict[Decimal, Decimal] = {}

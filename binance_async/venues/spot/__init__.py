@@ -116,6 +116,9 @@ SPOT = Venue(
     codes=CODES,
     # recvWindow in ms with up to three decimals (microseconds).
     recv_window_decimals=3,
+    # Market streams at the host itself (/ws/<name>, /stream?streams=); 5 incoming messages
+    # a second per connection (web-socket-streams.md).
+    stream_messages_per_s=5,
 )
 
 SPOT_PRODUCTION_URL = SPOT.production.rest
