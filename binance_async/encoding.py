@@ -9,6 +9,7 @@ The caller's mapping is never mutated.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -22,18 +23,22 @@ __all__ = ["encode_params", "encode_value", "plain_decimal"]
 
 # RFC 3986 unreserved characters pass through; everything else is percent-encoded.
 _UNRESERVED = "-._~"
+#: True for text made of unreserved characters only (most values: nothing to encode).
+_PLAIN = re.compile(r"[A-Za-z0-9._~-]*").fullmatch
 
 
 def plain_decimal(value: Decimal) -> str:
     """Write a finite Decimal without an exponent: ``Decimal('1E-5')`` -> ``'0.00001'``."""
-    if not value.is_finite():
-        raise InvalidRequest(f"not a finite number: {value!r}")
-    text = format(value, "f")
+    text = str(value)  # plain already unless it has an exponent (and cheaper than format)
+    if "E" in text or not value.is_finite():
+        if not value.is_finite():
+            raise InvalidRequest(f"not a finite number: {value!r}")
+        text = format(value, "f")
     return "0" if text in ("-0", "-0.0") else text
 
 
 def _quote(text: str) -> str:
-    if text.isalnum() and text.isascii():
+    if (text.isalnum() and text.isascii()) or _PLAIN(text) is not None:
         return text
     return quote(text, safe=_UNRESERVED)
 
@@ -81,4 +86,15 @@ def encode_params(params: Mapping[str, Any] | Iterable[tuple[str, Any]] | None) 
     if not params:
         return ""
     items = params.items() if isinstance(params, Mapping) else params
-    return "&".join(f"{name}={encode_value(value)}" for name, value in items if value is not None)
+    parts = []
+    for name, value in items:
+        if value is None:
+            continue
+        # Plain strings (symbol, side, type, ids) are most values: encoded here, in line.
+        if type(value) is str and (
+            (value.isalnum() and value.isascii()) or _PLAIN(value) is not None
+        ):
+            parts.append(f"{name}={value}")
+        else:
+            parts.append(f"{name}={encode_value(value)}")
+    return "&".join(parts)

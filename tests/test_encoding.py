@@ -79,3 +79,17 @@ def test_any_text_survives_the_wire(params: dict[str, str]) -> None:
     wire = encode_params(params)
     assert dict(parse_qsl(wire, keep_blank_values=True)) == params
     assert wire.isascii() and " " not in wire
+
+
+@given(st.decimals(allow_nan=False, allow_infinity=False, places=None))
+def test_decimal_text_keeps_its_digits(value: Decimal) -> None:
+    """A Decimal goes out with exactly its own digits (trailing zeros kept), never more."""
+    expected = format(value, "f")
+    assert encode_value(value) == ("0" if expected in ("-0", "-0.0") else expected)
+
+
+def test_unreserved_text_goes_out_as_is_the_rest_percent_encoded() -> None:
+    """Letters, digits and - . _ ~ are sent unchanged; anything else is percent-encoded."""
+    assert encode_params({"a": "x-1.b_2~Z", "b": "BTCUSDT", "c": "a b/é", "d": ""}) == (
+        "a=x-1.b_2~Z&b=BTCUSDT&c=a%20b%2F%C3%A9&d="
+    )
