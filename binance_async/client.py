@@ -476,6 +476,15 @@ class ClientBase:
         symbol, and :class:`~binance_async.errors.MalformedAnswer` when exchangeInfo cannot
         be read.
         """
+        symbols = self._symbols
+        if (
+            symbols is not None
+            and type(symbol) is str
+            and self._time_source.monotonic_ns() < self._symbols_until_ns
+        ):
+            info = symbols.get(symbol)
+            if info is not None:  # listed and fresh: the format is the exchange's own
+                return info
         check_symbol_format(symbol)
         if self._symbols is None or self._time_source.monotonic_ns() >= self._symbols_until_ns:
             await self._refresh_symbols(self._symbols_at_ns)

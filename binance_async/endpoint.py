@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from .params import Param, WireCheck, wire_params
+from .params import Param, ParamTable, WireCheck
 
 __all__ = [
     "Endpoint",
@@ -67,13 +67,15 @@ class Endpoint:
     checks: tuple[WireCheck, ...] = ()
     #: Whether requests carry timestamp and signature (from ``security``).
     signed: bool = attrs.field(init=False)
+    _table: ParamTable = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "signed", self.security is Security.SIGNED)
+        object.__setattr__(self, "_table", ParamTable(self.params))
 
     def wire(self, values: Mapping[str, Any]) -> dict[str, Any]:
         """The wire parameters of a call's keyword ``values``, checked (``InvalidRequest``)."""
-        out = wire_params(self.params, values, where=str(self))
+        out = self._table.wire(values, self)
         for check in self.checks:
             check(out)
         return out

@@ -25,6 +25,7 @@ __all__ = [
     "TEXT",
     "Check",
     "Param",
+    "ParamTable",
     "WireCheck",
     "amount",
     "at_most_one",
@@ -52,6 +53,8 @@ _MAX_DIGITS = 40
 
 def check_symbol_format(symbol: object) -> str:
     """Refuse symbols the exchange cannot know, such as ``btcusdt``, ``BTC/USDT``, ``"X\\n"``."""
+    if type(symbol) is str and symbol.isascii() and symbol.isalnum() and symbol.isupper():
+        return symbol  # the common form (BTCUSDT), without the regex
     if not isinstance(symbol, str) or not _SYMBOL.fullmatch(symbol):
         raise UnknownSymbol(
             f"malformed symbol {symbol!r}: expected the exchange form, e.g. BTCUSDT"
@@ -72,15 +75,19 @@ def check_client_order_id(value: object, name: str = "client order id") -> str:
 
 def amount(name: str, value: object) -> Decimal:
     """A finite decimal from a Decimal, int, str or float (never a bool)."""
-    if isinstance(value, bool) or not isinstance(value, Decimal | int | str | float):
-        raise InvalidRequest(f"{name} must be a number, got {value!r}")
-    try:
-        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-    except (ArithmeticError, ValueError):
-        raise InvalidRequest(f"{name} is not a number: {value!r}") from None
+    if type(value) is Decimal:
+        number = value  # immutable: no copy needed
+    else:
+        if isinstance(value, bool) or not isinstance(value, Decimal | int | str | float):
+            raise InvalidRequest(f"{name} must be a number, got {value!r}")
+        try:
+            number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        except (ArithmeticError, ValueError):
+            raise InvalidRequest(f"{name} is not a number: {value!r}") from None
     if not number.is_finite():
         raise InvalidRequest(f"{name} must be finite, got {value!r}")
-    if len(number.as_tuple().digits) > _MAX_DIGITS:
+    # Its text holds every digit: a short one needs no count.
+    if len(str(number)) > _MAX_DIGITS and len(number.as_tuple().digits) > _MAX_DIGITS:
         raise InvalidRequest(f"{name} has more than {_MAX_DIGITS} significant digits: {value!r}")
     return number
 
@@ -137,6 +144,8 @@ def choice(allowed: Iterable[str | int]) -> Check:
     values = frozenset(allowed)
 
     def check(name: str, value: Any) -> str | int:
+        if type(value) is str and value in values:
+            return value
         if isinstance(value, bool) or not isinstance(value, str | int) or value not in values:
             raise InvalidRequest(f"{name}={value!r} is not one of {sorted(values, key=str)}")
         return int(value) if isinstance(value, int) else str(value)
@@ -165,6 +174,36 @@ class Param:
     required: bool = False
 
 
+class ParamTable:
+    """An endpoint's specs made ready once for :meth:`wire`, which runs on every call."""
+
+    __slots__ = ("_known", "_rows")
+
+    def __init__(self, specs: Collection[Param]) -> None:
+        self._rows = tuple((p.name, p.wire, p.check, p.required) for p in specs)
+        self._known = frozenset(p.name for p in specs)
+
+    def wire(self, values: Mapping[str, Any], where: object) -> dict[str, Any]:
+        """Check ``values`` (keyword names); the wire parameters, in spec order.
+
+        ``None`` means "not given". Raises :class:`InvalidRequest` for an unknown name, a
+        missing required parameter or a value its check refuses (``where`` names the call).
+        """
+        out: dict[str, Any] = {}
+        get = values.get
+        for name, wire, check, required in self._rows:
+            value = get(name)
+            if value is not None:
+                out[wire] = check(name, value)
+            elif required:
+                raise InvalidRequest(f"{where}: {name} is required")
+        if not self._known.issuperset(values):
+            unknown = sorted(set(values) - self._known)
+            known = sorted(self._known)
+            raise InvalidRequest(f"{where}: unknown parameter(s) {unknown}; known: {known}")
+        return out
+
+
 def wire_params(
     specs: Collection[Param], values: Mapping[str, Any], *, where: str
 ) -> dict[str, Any]:
@@ -173,23 +212,7 @@ def wire_params(
     ``None`` means "not given". Raises :class:`InvalidRequest` for an unknown name, a missing
     required parameter or a value its check refuses.
     """
-    out: dict[str, Any] = {}
-    seen = 0
-    for spec in specs:
-        name = spec.name
-        if name in values:
-            seen += 1
-            value = values[name]
-            if value is not None:
-                out[spec.wire] = spec.check(name, value)
-                continue
-        if spec.required:
-            raise InvalidRequest(f"{where}: {name} is required")
-    if seen != len(values):
-        known = {p.name for p in specs}
-        unknown = sorted(set(values) - known)
-        raise InvalidRequest(f"{where}: unknown parameter(s) {unknown}; known: {sorted(known)}")
-    return out
+    return ParamTable(specs).wire(values, where)
 
 
 def span_at_most(limit_ms: int, *, strict: bool = False) -> WireCheck:

@@ -4,12 +4,18 @@ weights included, and the checks across parameters the docs ask."""
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from binance_async import InvalidRequest
+from binance_async import InvalidRequest, UnknownSymbol
 from binance_async.endpoint import Endpoint, Security
+from binance_async.params import amount, check_symbol_format
 from binance_async.venues.usdm import account, algo, market, trading
 
 ALL = market.MARKET_ENDPOINTS + trading.TRADING_ENDPOINTS + algo.ALGO_ENDPOINTS
@@ -243,3 +249,40 @@ def test_wire_names_and_order_follow_the_specs() -> None:
     assert market.AGG_TRADES.wire(
         {"symbol": "BTCUSDT", "start_time_ms": T0, "end_time_ms": T0 + HOUR - 1}
     ) == {"symbol": "BTCUSDT", "startTime": T0, "endTime": T0 + HOUR - 1}
+
+
+@given(st.text(max_size=20))
+def test_symbol_format_is_exactly_the_rule(text: str) -> None:
+    """Upper-case letters, digits, "_" and non-ASCII (no lower case) pass; nothing else does."""
+    ok = re.fullmatch(r"(?:[A-Z0-9_]|[^\x00-\x7f])+", text) is not None and not (
+        not text.isascii() and any(ch.islower() for ch in text)
+    )
+    if ok:
+        assert check_symbol_format(text) == text
+    else:
+        with pytest.raises(UnknownSymbol):
+            check_symbol_format(text)
+
+
+class Side(StrEnum):
+    BUY = "BUY"
+
+
+def test_amounts_and_choices_as_callers_pass_them() -> None:
+    """A Decimal passes as itself; 41 significant digits are refused however written; an
+    enum member passes as its text."""
+    value = Decimal("0.003")
+    assert amount("quantity", value) is value
+    with pytest.raises(InvalidRequest, match="significant digits"):
+        amount("quantity", Decimal("1." + "1" * 40))
+    with pytest.raises(InvalidRequest, match="significant digits"):
+        amount("quantity", Decimal((0, (1,) * 41, 5)))  # 1111...E+5: short exponent form
+    wire = trading.NEW_ORDER.wire(
+        {"symbol": "BTCUSDT", "side": Side.BUY, "type": "MARKET", "quantity": value}
+    )
+    assert wire == {"symbol": "BTCUSDT", "side": "BUY", "type": "MARKET", "quantity": value}
+    assert type(wire["side"]) is str
+    with pytest.raises(InvalidRequest, match=r"unknown parameter\(s\) \['qty'\]"):
+        trading.NEW_ORDER.wire({"symbol": "BTCUSDT", "side": "BUY", "type": "MARKET", "qty": 1})
+    with pytest.raises(InvalidRequest, match="POST /fapi/v1/order: side is required"):
+        trading.NEW_ORDER.wire({"symbol": "BTCUSDT", "type": "MARKET"})

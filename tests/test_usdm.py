@@ -6,6 +6,7 @@ import gc
 import hashlib
 import hmac
 import logging
+import re
 from decimal import Decimal
 
 import pytest
@@ -105,6 +106,22 @@ async def test_exact_bytes_on_the_wire(sim: Simulator) -> None:
     assert "&signature=" in get.query and get.query.index("&signature=") > get.query.index(
         "timestamp"
     )
+
+
+async def test_generated_client_id_takes_its_documented_place(sim: Simulator) -> None:
+    """Without a client order id, the generated one goes where the docs put it."""
+    async with make_client(sim, sim.new_credentials("hmac")) as client:
+        order = await client.new_order(
+            symbol="BTCUSDT", side="SELL", type="MARKET", quantity="0.003", reduce_only=False
+        )
+    body = order_requests(sim)[-1].body.decode()
+    assert re.fullmatch(
+        r"symbol=BTCUSDT&side=SELL&type=MARKET&quantity=0\.003&reduceOnly=false"
+        r"&newClientOrderId=([.A-Za-z0-9:/_-]{1,36})&recvWindow=5000&timestamp=\d+"
+        r"&signature=[0-9a-f]{64}",
+        body,
+    )
+    assert f"newClientOrderId={order.client_order_id}&" in body
 
 
 async def test_bad_input_refused_before_sending(sim: Simulator) -> None:

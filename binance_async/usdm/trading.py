@@ -35,11 +35,11 @@ class Trading(ClientBase):
 
     async def _order_params(self, values: dict[str, Any]) -> dict[str, Any]:
         """Validate one order (new_order's keyword names) and build its wire parameters."""
-        given = sorted(name for name in _CONDITIONAL if values.pop(name, None) is not None)
+        given = [name for name in _CONDITIONAL if values.pop(name, None) is not None]
         if given:
             raise InvalidRequest(
-                f"{', '.join(given)}: parameters of conditional orders, which the exchange now "
-                "accepts only on the algo-order endpoint: use new_algo_order(...) "
+                f"{', '.join(sorted(given))}: parameters of conditional orders, which the "
+                "exchange now accepts only on the algo-order endpoint: use new_algo_order(...) "
                 "(trigger_price, activate_price, callback_rate, close_position)"
             )
         if values.get("type") in algo_ep.ALGO_TYPES:
@@ -48,6 +48,11 @@ class Trading(ClientBase):
                 "migration the exchange accepts it only on POST /fapi/v1/algoOrder (-4120): "
                 "use new_algo_order(...)"
             )
+        # Defaults go in before the check, so the wire keeps the documented order.
+        if values.get("new_client_order_id") is None:
+            values["new_client_order_id"] = new_client_order_id()
+        if values.get("time_in_force") is None and values.get("type") == "LIMIT":
+            values["time_in_force"] = "GTC"
         wire = ep.NEW_ORDER.wire(values)
         kind, qty, px = wire["type"], wire.get("quantity"), wire.get("price")
         if qty is None:
@@ -58,7 +63,6 @@ class Trading(ClientBase):
         else:
             if (px is None) == ("priceMatch" not in wire):
                 raise InvalidRequest("LIMIT orders need exactly one of price or price_match")
-            wire.setdefault("timeInForce", "GTC")
         gtd = wire.get("timeInForce") == "GTD"
         if gtd != ("goodTillDate" in wire):
             raise InvalidRequest("time_in_force=GTD goes with good_till_date (ms), and only it")
@@ -66,10 +70,7 @@ class Trading(ClientBase):
         filters.check_order(
             info, order_type=kind, quantity=qty, price=px, reduce_only=bool(wire.get("reduceOnly"))
         )
-        if "newClientOrderId" not in wire:
-            wire["newClientOrderId"] = new_client_order_id()
-        # The documented order on the wire (defaults added last go back in their place).
-        return {p.wire: wire[p.wire] for p in ep.ORDER_PARAMS if p.wire in wire}
+        return wire
 
     async def new_order(
         self,
