@@ -15,10 +15,12 @@ from binance_async import (
     LeverageBracket,
     LeverageChange,
     MarkPrice,
+    Order,
     Position,
     SymbolInfo,
     UserTrade,
 )
+from binance_async.models import orders
 
 
 def test_algo_order_from_its_documented_answer() -> None:
@@ -148,3 +150,28 @@ def test_symbol_rounding_with_a_mode() -> None:
     assert info.round_quantity(Decimal("0.0121"), rounding="ROUND_UP") == Decimal("0.013")
     assert info.round_price(Decimal("50000.06")) == Decimal("50000.1")
     assert info.round_price(Decimal("50000.06"), rounding="ROUND_DOWN") == Decimal("50000.0")
+
+
+def test_order_amounts_read_exactly_and_the_text_memo_stays_bounded() -> None:
+    """Each amount is the Decimal of its text (digits kept, "" is zero, NaN refused), however
+    many distinct texts pass: the memo of texts read stops growing at its bound."""
+    base = {
+        "symbol": "BTCUSDT",
+        "orderId": 1,
+        "clientOrderId": "c",
+        "status": "NEW",
+        "side": "BUY",
+        "type": "LIMIT",
+        "origQty": "0.0030",
+        "executedQty": "",
+        "avgPrice": 0,
+    }
+    for i in range(orders._DECIMALS_MAX + 100):
+        order = Order.from_payload({**base, "price": f"{40000 + i}.10"})
+        assert order.price == Decimal(f"{40000 + i}.10")
+    assert len(orders._DECIMALS) <= orders._DECIMALS_MAX
+    again = Order.from_payload({**base, "price": "40000.10"})
+    assert str(again.price) == "40000.10" and str(again.orig_qty) == "0.0030"
+    assert again.executed_qty == 0 and again.avg_price == 0 and again.cum_quote == 0
+    with pytest.raises(ValueError, match="finite"):
+        Order.from_payload({**base, "price": "NaN"})

@@ -33,13 +33,26 @@ OPEN_STATUSES = frozenset({"NEW", "PARTIALLY_FILLED"})
 ALGO_OPEN_STATUSES = frozenset({"NEW", "TRIGGERING"})
 
 
+_ZERO = Decimal(0)
+#: Decimals already read, by their text: amounts repeat ("0", "0.00", a lot size), and a
+#: Decimal is immutable, so one object serves every order. Bounded; full, it stops growing.
+_DECIMALS: dict[str, Decimal] = {"": _ZERO}
+_DECIMALS_MAX = 4096
+
+
 def _dec(payload: Mapping[str, Any], key: str) -> Decimal:
     value = payload.get(key)
-    if value in (None, ""):
-        return Decimal(0)
+    if type(value) is str:
+        number = _DECIMALS.get(value)
+        if number is not None:
+            return number
+    elif value is None:
+        return _ZERO
     number = Decimal(value)
     if not number.is_finite():
         raise ValueError(f"{key} is not a finite number: {value!r}")
+    if type(value) is str and len(_DECIMALS) < _DECIMALS_MAX:
+        _DECIMALS[value] = number
     return number
 
 
