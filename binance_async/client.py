@@ -16,7 +16,7 @@ import traceback
 import warnings
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import aiohttp
 import attrs
@@ -38,7 +38,9 @@ from .signing import make_signer
 from .streams.hub import StreamHub, stream_urls
 from .streams.settings import StreamConfig
 from .venue import Venue
-from .wsapi import WsApiTransport
+
+if TYPE_CHECKING:  # loaded with the first WebSocket API session (import time)
+    from .wsapi import WsApiTransport
 
 __all__ = ["ClientBase", "ClientState", "ClientStats"]
 
@@ -430,6 +432,8 @@ class ClientBase:
         if gw.signer is None or self._api_key is None:
             raise InvalidRequest("the WebSocket API's order methods need api_key and its secret")
         http = gw.transport
+        from .wsapi import WsApiTransport
+
         return WsApiTransport(
             url=self._ws_api_url,
             api_key=self._api_key,

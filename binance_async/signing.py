@@ -4,6 +4,9 @@ A signer is chosen once, from the key it is given (:func:`make_signer`), and own
 own key. ``sign`` takes the exact payload bytes and returns the raw signature: lower-case hex
 for HMAC, base64 for RSA and Ed25519 (``url_safe`` False: a REST transport URL-encodes it, the
 WebSocket API puts it raw in its JSON). No repr shows key material.
+
+``cryptography`` is imported only when a private key is loaded or an RSA or Ed25519 signer
+is built: an HMAC client never pays for loading it.
 """
 
 from __future__ import annotations
@@ -11,12 +14,12 @@ from __future__ import annotations
 import base64
 import hmac
 from pathlib import Path
-from typing import Protocol
-
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
+from typing import TYPE_CHECKING, Protocol
 
 from .errors import InvalidRequest
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 __all__ = ["Ed25519Signer", "HmacSigner", "RsaSigner", "Signer", "load_private_key", "make_signer"]
 
@@ -58,18 +61,21 @@ class HmacSigner:
 class RsaSigner:
     """RSASSA-PKCS1-v1_5 with SHA-256, base64."""
 
-    __slots__ = ("_key",)
+    __slots__ = ("_hash", "_key", "_padding")
     kind = "RSA"
     url_safe = False
-    _PADDING = padding.PKCS1v15()
-    _HASH = hashes.SHA256()
 
     def __init__(self, key: rsa.RSAPrivateKey) -> None:
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import padding
+
         self._key = key
+        self._padding = padding.PKCS1v15()
+        self._hash = hashes.SHA256()
 
     def sign(self, payload: bytes) -> str:
         """Base64 RSA signature of ``payload``."""
-        return base64.b64encode(self._key.sign(payload, self._PADDING, self._HASH)).decode()
+        return base64.b64encode(self._key.sign(payload, self._padding, self._hash)).decode()
 
     def __repr__(self) -> str:
         return f"RsaSigner(bits={self._key.key_size}, key=<redacted>)"
@@ -105,6 +111,9 @@ def load_private_key(
     else:
         data = key.encode() if isinstance(key, str) else bytes(key)
     password = passphrase.encode() if isinstance(passphrase, str) else passphrase
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+
     try:
         if b"-----BEGIN" in data:
             loaded = serialization.load_pem_private_key(data, password=password)
@@ -133,6 +142,8 @@ def make_signer(
         return HmacSigner(api_secret)
     if private_key is None:
         return None
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
     loaded = load_private_key(private_key, private_key_passphrase)
     if isinstance(loaded, rsa.RSAPrivateKey):
         return RsaSigner(loaded)

@@ -169,3 +169,26 @@ def test_importing_the_package_loads_no_client_yet() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_an_hmac_client_loads_only_what_its_calls_need() -> None:
+    """Building an HMAC client loads neither cryptography, the simulator, the stream modules
+    nor the WebSocket API; an RSA or Ed25519 key loads cryptography, a stream its modules."""
+    code = (
+        "import sys\n"
+        "from binance_async import UMFutures\n"
+        "heavy = ('cryptography', 'binance_async.testing', 'binance_async.streams.market',\n"
+        "         'binance_async.streams.book', 'binance_async.streams.user',\n"
+        "         'binance_async.models.userevents', 'binance_async.wsapi')\n"
+        "client = UMFutures('k', 's')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+        "client.stream('btcusdt@aggTrade')\n"
+        "print('binance_async.streams.market' in sys.modules)\n"
+        "from cryptography.hazmat.primitives.asymmetric import ed25519\n"
+        "from cryptography.hazmat.primitives import serialization as s\n"
+        "pem = ed25519.Ed25519PrivateKey.generate().private_bytes(\n"
+        "    s.Encoding.PEM, s.PrivateFormat.PKCS8, s.NoEncryption())\n"
+        "print(UMFutures('k', private_key=pem)._gateway.signer)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.splitlines() == ["[]", "True", "Ed25519Signer(key=<redacted>)"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from ..venue import Venue
 from ..venues.usdm import USDM
@@ -12,7 +12,9 @@ from .market import MarketData
 from .streams import Streams
 from .trading import Trading
 from .userstream import UserStream
-from .wsapi import WsApi
+
+if TYPE_CHECKING:  # loaded with the first WebSocket API session (import time)
+    from .wsapi import WsApi
 
 __all__ = ["UMFutures"]
 
@@ -49,6 +51,8 @@ class UMFutures(Trading, AlgoOrders, MarketData, Account, UserStream, Streams):
         :class:`~binance_async.errors.InvalidRequest` without ``ws_api_url`` (when
         ``base_url`` is custom) or without a signing key, ``ValueError`` for a bad setting.
         """
+        from .wsapi import WsApi
+
         return WsApi(
             self,
             self._ws_api_transport(

@@ -8,20 +8,23 @@ mirror's reads) go through the client's limiter like any other call.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from ..client import ClientBase
 from ..errors import NoSuchOrder
 from ..models.account import Balance, Position
 from ..models.market import AggTrade, Depth
 from ..models.orders import AlgoOrder, Order
-from ..streams.book import OrderBook
-from ..streams.market import MarketStream
-from ..streams.user import UserDataStream
 from ..venues.usdm import ALGO_ORDERS, ORDERS
 from ..venues.usdm import account as account_ep
 from ..venues.usdm import algo as algo_ep
 from ..venues.usdm import market as ep
 from ..venues.usdm import trading as trading_ep
+
+if TYPE_CHECKING:  # the stream modules load on the first stream (import time)
+    from ..streams.book import OrderBook
+    from ..streams.market import MarketStream
+    from ..streams.user import UserDataStream
 
 __all__ = ["Streams"]
 
@@ -40,6 +43,8 @@ class Streams(ClientBase):
         Raises :class:`~binance_async.errors.InvalidRequest` for a malformed name or a client
         without stream URLs (a custom ``base_url`` needs ``stream_url``).
         """
+        from ..streams.market import MarketStream
+
         return MarketStream(self._stream_hub, names, fetch_agg_trades=self._agg_trades_from)
 
     def order_book(self, symbol: str, *, limit: int = 1000, speed: str = "100ms") -> OrderBook:
@@ -49,6 +54,8 @@ class Streams(ClientBase):
         Raises :class:`~binance_async.errors.InvalidRequest` for a client without stream
         URLs, ``ValueError`` for a bad speed.
         """
+        from ..streams.book import OrderBook
+
         return OrderBook(
             self._stream_hub, symbol, fetch=self._depth_snapshot, limit=limit, speed=speed
         )
@@ -63,6 +70,8 @@ class Streams(ClientBase):
         Raises :class:`~binance_async.errors.InvalidRequest` for a client without stream
         URLs; opening it needs an API key (and a secret for the mirror's reads).
         """
+        from ..streams.user import UserDataStream
+
         return UserDataStream(
             self._stream_hub,
             _UserRest(self),
