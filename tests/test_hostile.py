@@ -81,7 +81,13 @@ DEADLINE_S = 2.5
 SLACK_S = 0.3
 REQUEST_TIMEOUT_S = 0.3
 THREE_DAYS_MS = 3 * 86_400_000
-DEFAULT_WINDOWS = {("REQUEST_WEIGHT", "1M", 2400), ("ORDERS", "10S", 300), ("ORDERS", "1M", 1200)}
+DEFAULT_WINDOWS = {
+    ("REQUEST_WEIGHT", "1M", 2400),
+    ("ORDERS", "10S", 300),
+    ("ORDERS", "1M", 1200),
+    ("RAW_REQUESTS", "5M", 500),  # fundingRate + fundingInfo
+    ("RAW_REQUESTS", "5M", 1000),  # /futures/data/*
+}
 
 MALFORMED_BODIES: dict[str, tuple[bytes, str]] = {
     "empty": (b"", "application/json"),
