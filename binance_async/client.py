@@ -241,6 +241,7 @@ class ClientBase:
             now_ms=self._gateway.clock.now_ms,
             session=session,
             paths=self.venue.stream_paths,
+            sleep=sleep,
         )
 
     # -- lifecycle -------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Keeping stream connections alive against the simulator: the server's pings answered, the
-reconnect backoff and its jitter, every stream resubscribed after a reconnect."""
+reconnect backoff and its jitter (growing while connections die young), every stream
+resubscribed after a reconnect."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ import random
 from decimal import Decimal
 
 from binance_async import AggTrade, UMFutures
+from binance_async.streams.hub import StreamHub
 from binance_async.streams.link import reconnect_delay_s
+from binance_async.streams.market import MarketStream
 from binance_async.streams.settings import StreamConfig
 from binance_async.testing import Simulator
 from binance_async.testing.streams import StreamServerConfig
@@ -82,3 +85,34 @@ async def test_a_reconnect_resubscribes_every_stream() -> None:
         ("ethusdt@aggTrade", "reconnect")
     }
     assert isinstance(trade, AggTrade) and trade.symbol == "ETHUSDT"
+
+
+async def test_connections_dropped_at_once_back_off_more_each_time() -> None:
+    """The server ends every connection 50 ms after it opens (less than the idle timeout): the
+    pauses before each reconnect double (0.25, 0.5, 1, 2 s, +-50 %) instead of starting over
+    with each brief connection, and every connection carries the stream again."""
+    config = StreamServerConfig(interval_scale=0.1, tick_s=0.01, max_lifetime_s=0.05)
+    pauses: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        pauses.append(seconds)
+        await asyncio.sleep(0.01)  # the test does not wait the pause out
+
+    async with Simulator(streams=config) as sim:
+        hub = StreamHub(
+            config=StreamConfig(idle_timeout_s=0.6),
+            market_url=sim.stream_url,
+            private_url=None,
+            now_ms=sim.clock.now_ms,
+            paths=UMFutures.venue.stream_paths,
+            sleep=sleep,
+        )
+        try:
+            async with MarketStream(hub, ["btcusdt@aggTrade"]) as stream:
+                await until(lambda: len(pauses) >= 5)
+                reconnects = stream.stats.reconnects
+        finally:
+            await hub.aclose()
+    assert reconnects >= 5
+    for attempt, pause in enumerate(pauses[:5]):
+        assert 0.25 * 2**attempt * 0.5 <= pause <= 0.25 * 2**attempt * 1.5, (attempt, pauses)

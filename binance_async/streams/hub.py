@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Literal, Protocol
 
 import aiohttp
@@ -66,8 +66,11 @@ class StreamHub:
         session: aiohttp.ClientSession | None = None,
         rng: random.Random | None = None,
         paths: StreamPaths | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.config = config
+        #: How the streams wait (reconnect backoff): the client's, so tests can drive it.
+        self.sleep = sleep
         #: The venue's stream paths under ``market_url`` (which route a stream goes to).
         self.paths = paths or StreamPaths()
         self._market_url = market_url.rstrip("/") if market_url else None

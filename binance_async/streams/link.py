@@ -2,9 +2,11 @@
 
 :class:`Link` owns one logical connection: it opens it (the first streams named in the URL,
 the rest subscribed by message), replaces it when it dies (silence, a drop, a close: after a
-jittered exponential backoff, everything resubscribed) and rotates it before the exchange's
-24 h cut (or at once when the server announces its shutdown): a second connection is opened
-and subscribed, and :class:`~.rotation.Rotation` switches each stream once the two overlap.
+jittered exponential backoff that starts afresh only once a connection has lived
+``idle_timeout_s``, so a server that accepts and drops at once is not hammered; everything
+resubscribed) and rotates it before the exchange's 24 h cut (or at once when the server
+announces its shutdown): a second connection is opened and subscribed, and
+:class:`~.rotation.Rotation` switches each stream once the two overlap.
 
 Its sink hears :meth:`~LinkSink.link_up` right after each connection opens (before any of
 its messages is read), and :meth:`~LinkSink.link_down` when one is lost; a rotation is
@@ -78,8 +80,10 @@ class Link:
         prefix: bytes = b'{"stream":',
         stream_of: Callable[[bytes], bytes] = combined_stream,
         label: str = "stream",
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._opener = opener
+        self._sleep = sleep
         self._url = url
         #: The streams wanted on this link, in subscription order.
         self.names: dict[str, None] = dict.fromkeys(names)
@@ -238,11 +242,14 @@ class Link:
             except (BinanceError, aiohttp.ClientError, OSError) as exc:
                 log.info("%s: connecting failed (%r)", self.label, exc)
             else:
-                attempt = 0
                 self._conn = conn
                 if not first.done():
                     first.set_result(None)
+                opened_s = asyncio.get_running_loop().time()
                 silent = await self._serve(conn)
+                if asyncio.get_running_loop().time() - opened_s >= self._config.idle_timeout_s:
+                    attempt = 0  # it lived: the next loss starts the backoff afresh
+
                 self._conn = None
                 # A connection found dead by the watchdog may have been silent that long.
                 quiet_ms = int(self._config.idle_timeout_s * 1000) if silent else 0
@@ -250,7 +257,7 @@ class Link:
                 self.reconnects += 1
                 self._sink.link_down(self, self._down_ms)
                 log.info("%s: connection lost; reconnecting", self.label)
-            await asyncio.sleep(reconnect_delay_s(attempt, self._config, self._rng))
+            await self._sleep(reconnect_delay_s(attempt, self._config, self._rng))
             attempt += 1
 
     async def _serve(self, conn: Connection) -> bool:

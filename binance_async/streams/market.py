@@ -270,6 +270,7 @@ class MarketStream:
             config=self._config,
             now_ms=self._hub.now_ms,
             rng=self._hub.rng,
+            sleep=self._hub.sleep,
             label=kind,
         )
 

@@ -182,6 +182,7 @@ class UserDataStream:
                 config=self._config,
                 now_ms=self._hub.now_ms,
                 rng=self._hub.rng,
+                sleep=self._hub.sleep,
                 prefix=b'{"e":',
                 stream_of=single_stream,
                 label="private",
