@@ -8,6 +8,7 @@ its answer becomes. The security type decides stamping and signing, not each cal
 from __future__ import annotations
 
 import enum
+import importlib
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -21,6 +22,7 @@ __all__ = [
     "WeightFn",
     "by_limit",
     "by_limit_ranges",
+    "deferred",
     "listed",
     "many",
     "obj",
@@ -156,5 +158,22 @@ def one_or_many(build: Callable[[Any], M]) -> Callable[[Any], M | list[M]]:
 
     def parse(payload: Any) -> M | list[M]:
         return listed(payload) if isinstance(payload, list) else build(payload)
+
+    return parse
+
+
+def deferred(
+    module: str, name: str, shape: Callable[[Callable[[Any], Any]], Any] | None = None
+) -> Callable[[Any], Any]:
+    """The model builder ``module.name.from_payload`` (wrapped by ``shape``, e.g. :func:`many`)
+    with its module loaded on the first answer, not at import: a client pays for the models
+    of the calls it makes."""
+    built: list[Callable[[Any], Any]] = []
+
+    def parse(payload: Any) -> Any:
+        if not built:
+            build = getattr(importlib.import_module(module), name).from_payload
+            built.append(build if shape is None else shape(build))
+        return built[0](payload)
 
     return parse

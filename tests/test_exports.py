@@ -172,14 +172,16 @@ def test_importing_the_package_loads_no_client_yet() -> None:
 
 
 def test_an_hmac_client_loads_only_what_its_calls_need() -> None:
-    """Building an HMAC client loads neither cryptography, the simulator, the stream modules
-    nor the WebSocket API; an RSA or Ed25519 key loads cryptography, a stream its modules."""
+    """Building an HMAC client loads neither cryptography, the simulator, the stream modules,
+    the WebSocket API nor the models of calls not made; an RSA or Ed25519 key loads
+    cryptography, a stream its modules."""
     code = (
         "import sys\n"
         "from binance_async import UMFutures\n"
         "heavy = ('cryptography', 'binance_async.testing', 'binance_async.streams.market',\n"
         "         'binance_async.streams.book', 'binance_async.streams.user',\n"
-        "         'binance_async.models.userevents', 'binance_async.wsapi')\n"
+        "         'binance_async.models.userevents', 'binance_async.wsapi',\n"
+        "         'binance_async.models.account', 'binance_async.models.market')\n"
         "client = UMFutures('k', 's')\n"
         "print(sorted(m for m in heavy if m in sys.modules))\n"
         "client.stream('btcusdt@aggTrade')\n"

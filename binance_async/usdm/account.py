@@ -4,23 +4,25 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..client import ClientBase
-from ..models.account import (
-    AccountConfig,
-    AccountInfo,
-    AdlQuantile,
-    Balance,
-    CommissionRate,
-    Income,
-    LeverageBracket,
-    LeverageChange,
-    Position,
-    PositionMarginChange,
-    SymbolConfig,
-)
 from ..venues.usdm import account as ep
+
+if TYPE_CHECKING:  # the models load with the first answer (import time)
+    from ..models.account import (
+        AccountConfig,
+        AccountInfo,
+        AdlQuantile,
+        Balance,
+        CommissionRate,
+        Income,
+        LeverageBracket,
+        LeverageChange,
+        Position,
+        PositionMarginChange,
+        SymbolConfig,
+    )
 
 __all__ = ["Account"]
 

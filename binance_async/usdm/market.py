@@ -6,22 +6,24 @@ and returns the model of the answer. Times are integers of milliseconds (``*_ms`
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..client import ClientBase
-from ..models.market import (
-    AggTrade,
-    BookTicker,
-    Depth,
-    FundingRate,
-    Kline,
-    MarkPrice,
-    OpenInterest,
-    PriceTicker,
-    Ticker24h,
-    Trade,
-)
 from ..venues.usdm import market as ep
+
+if TYPE_CHECKING:  # the models load with the first answer (import time)
+    from ..models.market import (
+        AggTrade,
+        BookTicker,
+        Depth,
+        FundingRate,
+        Kline,
+        MarkPrice,
+        OpenInterest,
+        PriceTicker,
+        Ticker24h,
+        Trade,
+    )
 
 __all__ = ["MarketData"]
 

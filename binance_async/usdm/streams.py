@@ -12,8 +12,6 @@ from typing import TYPE_CHECKING
 
 from ..client import ClientBase
 from ..errors import NoSuchOrder
-from ..models.account import Balance, Position
-from ..models.market import AggTrade, Depth
 from ..models.orders import AlgoOrder, Order
 from ..venues.usdm import ALGO_ORDERS, ORDERS
 from ..venues.usdm import account as account_ep
@@ -22,6 +20,8 @@ from ..venues.usdm import market as ep
 from ..venues.usdm import trading as trading_ep
 
 if TYPE_CHECKING:  # the stream modules load on the first stream (import time)
+    from ..models.account import Balance, Position
+    from ..models.market import AggTrade, Depth
     from ..streams.book import OrderBook
     from ..streams.market import MarketStream
     from ..streams.user import UserDataStream

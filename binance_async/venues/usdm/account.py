@@ -3,22 +3,12 @@ listenKey (reference/fapi-endpoints.tsv): data only."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ...endpoint import Endpoint, Security, many, obj, with_symbol
-from ...models.account import (
-    AccountConfig,
-    AccountInfo,
-    AdlQuantile,
-    Balance,
-    CommissionRate,
-    Income,
-    LeverageBracket,
-    LeverageChange,
-    Position,
-    PositionMarginChange,
-    SymbolConfig,
-)
+from ...endpoint import Endpoint, Security, deferred, many, obj, with_symbol
+
+if TYPE_CHECKING:
+    from ...models.account import LeverageBracket
 from ...params import BOOL, DECIMAL, Param, choice, integer, span_at_most
 from .common import END_TIME, POSITION_SIDE, START_TIME, SYMBOL_OPTIONAL, SYMBOL_REQUIRED, limit
 
@@ -102,9 +92,18 @@ def _signed(method: str, path: str, weight: Any, *params: Param, **options: Any)
     )
 
 
+def _model(name: str, shape: Any = None) -> Any:
+    """``name``'s builder; the account models load with the first answer (import time)."""
+    return deferred("binance_async.models.account", name, shape)
+
+
+_BRACKETS = _model("LeverageBracket", many)
+
+
 def _brackets(payload: Any) -> list[LeverageBracket]:
     """A list of brackets (all symbols), or one symbol's as an object: always a list."""
-    return many(LeverageBracket.from_payload)(payload if isinstance(payload, list) else [payload])
+    brackets: list[LeverageBracket] = _BRACKETS(payload if isinstance(payload, list) else [payload])
+    return brackets
 
 
 def _listen_key(payload: Any) -> str:
@@ -140,7 +139,7 @@ CHANGE_LEVERAGE = _signed(
     1,
     SYMBOL_REQUIRED,
     Param("leverage", "leverage", integer(1, 125), required=True),
-    model=LeverageChange.from_payload,
+    model=_model("LeverageChange"),
 )
 CHANGE_MARGIN_TYPE = _signed(
     "POST",
@@ -169,26 +168,26 @@ POSITION_MARGIN_HISTORY = _signed(
     START_TIME,
     END_TIME,
     limit(1000),
-    model=many(PositionMarginChange.from_payload),
+    model=_model("PositionMarginChange", many),
     checks=(span_at_most(_THIRTY_DAYS_MS),),
 )
 # 5 (docs, SDK) or 1 (ccxt) for the v2 forms: the larger.
 POSITION_RISK_V2 = _signed(
-    "GET", "/fapi/v2/positionRisk", 5, SYMBOL_OPTIONAL, model=many(Position.from_payload)
+    "GET", "/fapi/v2/positionRisk", 5, SYMBOL_OPTIONAL, model=_model("Position", many)
 )
 POSITION_RISK = _signed(
-    "GET", "/fapi/v3/positionRisk", 5, SYMBOL_OPTIONAL, model=many(Position.from_payload)
+    "GET", "/fapi/v3/positionRisk", 5, SYMBOL_OPTIONAL, model=_model("Position", many)
 )
 ADL_QUANTILE = _signed(
-    "GET", "/fapi/v1/adlQuantile", 5, SYMBOL_OPTIONAL, model=many(AdlQuantile.from_payload)
+    "GET", "/fapi/v1/adlQuantile", 5, SYMBOL_OPTIONAL, model=_model("AdlQuantile", many)
 )
 COMMISSION_RATE = _signed(
-    "GET", "/fapi/v1/commissionRate", 20, SYMBOL_REQUIRED, model=CommissionRate.from_payload
+    "GET", "/fapi/v1/commissionRate", 20, SYMBOL_REQUIRED, model=_model("CommissionRate")
 )
-ACCOUNT_V2 = _signed("GET", "/fapi/v2/account", 5, model=AccountInfo.from_payload)
-ACCOUNT = _signed("GET", "/fapi/v3/account", 5, model=AccountInfo.from_payload)
-BALANCE_V2 = _signed("GET", "/fapi/v2/balance", 5, model=many(Balance.from_payload))
-BALANCE = _signed("GET", "/fapi/v3/balance", 5, model=many(Balance.from_payload))
+ACCOUNT_V2 = _signed("GET", "/fapi/v2/account", 5, model=_model("AccountInfo"))
+ACCOUNT = _signed("GET", "/fapi/v3/account", 5, model=_model("AccountInfo"))
+BALANCE_V2 = _signed("GET", "/fapi/v2/balance", 5, model=_model("Balance", many))
+BALANCE = _signed("GET", "/fapi/v3/balance", 5, model=_model("Balance", many))
 INCOME = _signed(
     "GET",
     "/fapi/v1/income",
@@ -199,7 +198,7 @@ INCOME = _signed(
     END_TIME,
     Param("page", "page", integer(1)),
     limit(1000),
-    model=many(Income.from_payload),
+    model=_model("Income", many),
 )
 LEVERAGE_BRACKET = _signed(
     "GET",
@@ -212,9 +211,9 @@ API_TRADING_STATUS = _signed(
     "GET", "/fapi/v1/apiTradingStatus", with_symbol(1, 10), SYMBOL_OPTIONAL, model=obj
 )
 ORDER_RATE_LIMIT = _signed("GET", "/fapi/v1/rateLimit/order", 1)
-ACCOUNT_CONFIG = _signed("GET", "/fapi/v1/accountConfig", 5, model=AccountConfig.from_payload)
+ACCOUNT_CONFIG = _signed("GET", "/fapi/v1/accountConfig", 5, model=_model("AccountConfig"))
 SYMBOL_CONFIG = _signed(
-    "GET", "/fapi/v1/symbolConfig", 5, SYMBOL_OPTIONAL, model=many(SymbolConfig.from_payload)
+    "GET", "/fapi/v1/symbolConfig", 5, SYMBOL_OPTIONAL, model=_model("SymbolConfig", many)
 )
 FEE_BURN = _signed("GET", "/fapi/v1/feeBurn", 30, model=_flag("feeBurn"))
 SET_FEE_BURN = _signed(

@@ -13,6 +13,7 @@ from ...endpoint import (
     Security,
     by_limit,
     by_limit_ranges,
+    deferred,
     listed,
     many,
     obj,
@@ -20,21 +21,15 @@ from ...endpoint import (
     with_symbol,
 )
 from ...models.exchange import ExchangeInfo
-from ...models.market import (
-    AggTrade,
-    BookTicker,
-    Depth,
-    FundingRate,
-    Kline,
-    MarkPrice,
-    OpenInterest,
-    PriceTicker,
-    Ticker24h,
-    Trade,
-)
 from ...params import SYMBOL, Param, at_most_one, choice, integer, span_at_most
 from ..binance import parse_time
 from .common import END_TIME, START_TIME, SYMBOL_OPTIONAL, SYMBOL_REQUIRED, limit
+
+
+def _model(name: str, shape: Any = None) -> Any:
+    """``name``'s builder; the market models load with the first answer (import time)."""
+    return deferred("binance_async.models.market", name, shape)
+
 
 __all__ = [
     "AGG_TRADES",
@@ -105,16 +100,16 @@ DEPTH = _get(
     by_limit(DEPTH_LIMITS, 500),
     SYMBOL_REQUIRED,
     Param("limit", "limit", choice(DEPTH_LIMITS)),
-    model=Depth.from_payload,
+    model=_model("Depth"),
 )
 RPI_DEPTH = _get(
     "/fapi/v1/rpiDepth",
     20,
     SYMBOL_REQUIRED,
     Param("limit", "limit", choice({1000})),
-    model=Depth.from_payload,
+    model=_model("Depth"),
 )
-TRADES = _get("/fapi/v1/trades", 5, SYMBOL_REQUIRED, limit(1000), model=many(Trade.from_payload))
+TRADES = _get("/fapi/v1/trades", 5, SYMBOL_REQUIRED, limit(1000), model=_model("Trade", many))
 # 20 (docs Nov-2025) or 200 (SDK Aug-2026): the larger.
 HISTORICAL_TRADES = _get(
     "/fapi/v1/historicalTrades",
@@ -123,7 +118,7 @@ HISTORICAL_TRADES = _get(
     limit(500),
     FROM_ID,
     security=Security.API_KEY,
-    model=many(Trade.from_payload),
+    model=_model("Trade", many),
 )
 AGG_TRADES = _get(
     "/fapi/v1/aggTrades",
@@ -133,7 +128,7 @@ AGG_TRADES = _get(
     START_TIME,
     END_TIME,
     limit(1000),
-    model=many(AggTrade.from_payload),
+    model=_model("AggTrade", many),
     checks=(
         span_at_most(_HOUR_MS, strict=True),
         at_most_one("fromId", "startTime"),
@@ -146,7 +141,7 @@ KLINES = _get(
     SYMBOL_REQUIRED,
     INTERVAL,
     *_KLINE_RANGE,
-    model=many(Kline.from_payload),
+    model=_model("Kline", many),
 )
 CONTINUOUS_KLINES = _get(
     "/fapi/v1/continuousKlines",
@@ -155,7 +150,7 @@ CONTINUOUS_KLINES = _get(
     CONTRACT_TYPE,
     INTERVAL,
     *_KLINE_RANGE,
-    model=many(Kline.from_payload),
+    model=_model("Kline", many),
 )
 INDEX_PRICE_KLINES = _get(
     "/fapi/v1/indexPriceKlines",
@@ -163,7 +158,7 @@ INDEX_PRICE_KLINES = _get(
     PAIR,
     INTERVAL,
     *_KLINE_RANGE,
-    model=many(Kline.from_payload),
+    model=_model("Kline", many),
 )
 MARK_PRICE_KLINES = _get(
     "/fapi/v1/markPriceKlines",
@@ -171,7 +166,7 @@ MARK_PRICE_KLINES = _get(
     SYMBOL_REQUIRED,
     INTERVAL,
     *_KLINE_RANGE,
-    model=many(Kline.from_payload),
+    model=_model("Kline", many),
 )
 PREMIUM_INDEX_KLINES = _get(
     "/fapi/v1/premiumIndexKlines",
@@ -179,14 +174,14 @@ PREMIUM_INDEX_KLINES = _get(
     SYMBOL_REQUIRED,
     INTERVAL,
     *_KLINE_RANGE,
-    model=many(Kline.from_payload),
+    model=_model("Kline", many),
 )
 # 1 with a symbol, 10 without (docs, SDK; ccxt says 1): the larger.
 PREMIUM_INDEX = _get(
     "/fapi/v1/premiumIndex",
     with_symbol(1, 10),
     SYMBOL_OPTIONAL,
-    model=one_or_many(MarkPrice.from_payload),
+    model=_model("MarkPrice", one_or_many),
 )
 #: fundingRate and fundingInfo share 500 requests per 5 minutes per IP (reference, 5).
 FUNDING_BUCKET = "funding"
@@ -201,7 +196,7 @@ FUNDING_RATE = _get(
     START_TIME,
     END_TIME,
     limit(1000),
-    model=many(FundingRate.from_payload),
+    model=_model("FundingRate", many),
     bucket=FUNDING_BUCKET,
 )
 # 0 (docs, SDK) or 1 (ccxt): the larger; shares fundingRate's bucket.
@@ -210,29 +205,29 @@ TICKER_24HR = _get(
     "/fapi/v1/ticker/24hr",
     with_symbol(1, 40),
     SYMBOL_OPTIONAL,
-    model=one_or_many(Ticker24h.from_payload),
+    model=_model("Ticker24h", one_or_many),
 )
 TICKER_PRICE_V1 = _get(
     "/fapi/v1/ticker/price",
     with_symbol(1, 2),
     SYMBOL_OPTIONAL,
-    model=one_or_many(PriceTicker.from_payload),
+    model=_model("PriceTicker", one_or_many),
 )
 # 1 / 2 (docs, SDK) or 0 (ccxt): the larger.
 TICKER_PRICE = _get(
     "/fapi/v2/ticker/price",
     with_symbol(1, 2),
     SYMBOL_OPTIONAL,
-    model=one_or_many(PriceTicker.from_payload),
+    model=_model("PriceTicker", one_or_many),
 )
 # 2 / 5 (docs, SDK) or 1 / 2 (ccxt): the larger.
 BOOK_TICKER = _get(
     "/fapi/v1/ticker/bookTicker",
     with_symbol(2, 5),
     SYMBOL_OPTIONAL,
-    model=one_or_many(BookTicker.from_payload),
+    model=_model("BookTicker", one_or_many),
 )
-OPEN_INTEREST = _get("/fapi/v1/openInterest", 1, SYMBOL_REQUIRED, model=OpenInterest.from_payload)
+OPEN_INTEREST = _get("/fapi/v1/openInterest", 1, SYMBOL_REQUIRED, model=_model("OpenInterest"))
 
 
 def _data(path: str, *params: Param, weight: int = 0) -> Endpoint:
