@@ -147,6 +147,8 @@ def test_market_events_from_their_documented_payloads() -> None:
         149,
     )
     assert depth.bids == ((Decimal("0.0024"), Decimal("10")),) and "U=157" in repr(depth)
+    spot = DepthUpdate.from_event({k: v for k, v in DEPTH.items() if k != "pu"}, "btcusdt@depth")
+    assert (spot.final_update_id, spot.prev_final_update_id) == (160, None)  # Spot: no pu
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         trade.stream = "x"  # type: ignore[misc]
 

@@ -64,9 +64,11 @@ class DepthUpdate:
         return to_int(self.raw["u"])
 
     @property
-    def prev_final_update_id(self) -> int:
-        """``pu``: the previous event's ``u``."""
-        return to_int(self.raw["pu"])
+    def prev_final_update_id(self) -> int | None:
+        """``pu``: the previous event's ``u``; None where the venue sends none (Spot, whose
+        events chain by ``U`` = the previous ``u`` + 1)."""
+        pu = self.raw.get("pu")
+        return None if pu is None else to_int(pu)
 
     @property
     def bids(self) -> tuple[Level, ...]:
