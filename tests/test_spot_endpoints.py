@@ -55,6 +55,7 @@ REFERENCE: list[tuple[str, str, Security, int, int]] = [
     ("GET", "/api/v3/ticker/price", N, 4, 0),
     ("GET", "/api/v3/ticker/bookTicker", N, 4, 0),
     ("GET", "/api/v3/ticker", N, 4, 0),
+    ("GET", "/api/v3/ticker/tradingDay", N, 4, 0),
     ("POST", "/api/v3/order/cancelReplace", S, 1, 1),
     ("GET", "/api/v3/allOrders", S, 20, 0),
     ("POST", "/api/v3/orderList/oco", S, 1, 2),

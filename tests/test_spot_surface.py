@@ -109,6 +109,11 @@ async def market_data(w: Walk) -> None:
         "rolling_window_ticker", c.rolling_window_ticker(BTC, window_size="1h"),
         ("GET", "/api/v3/ticker"), {"symbol": BTC, "windowSize": "1h"}, 4, ba.Ticker24h,
     )  # fmt: skip
+    await w.check(
+        "trading_day_ticker", c.trading_day_ticker(symbols=[BTC, ETH], time_zone="-1:30"),
+        ("GET", "/api/v3/ticker/tradingDay"),
+        {"symbols": '["BTCUSDT","ETHUSDT"]', "timeZone": "-1:30"}, 8, list,
+    )  # fmt: skip
 
 
 LIMIT_BUY = {"symbol": BTC, "side": "BUY", "type": "LIMIT", "timeInForce": "GTC"}

@@ -167,3 +167,20 @@ class MarketData(SpotBase):
             ep.ROLLING_TICKER, symbol=symbol, symbols=symbols, window_size=window_size, type=type
         )
         return result
+
+    async def trading_day_ticker(
+        self,
+        symbol: str | None = None,
+        *,
+        symbols: Sequence[str] | None = None,
+        time_zone: str | None = None,
+        type: str | None = None,
+    ) -> Ticker | list[Ticker]:
+        """Statistics since the trading day began in ``time_zone`` (hours, or hours:minutes,
+        -12:00..+14:00; the exchange's default 0, UTC) of ``symbol`` or of up to 100
+        ``symbols`` (weight 4 a symbol, at most 200). Raises ``InvalidRequest`` for neither
+        or both, more than 100 symbols or a malformed ``time_zone``."""
+        result: Ticker | list[Ticker] = await self._read(
+            ep.TRADING_DAY_TICKER, symbol=symbol, symbols=symbols, time_zone=time_zone, type=type
+        )
+        return result

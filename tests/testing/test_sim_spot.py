@@ -39,6 +39,8 @@ PUBLIC: list[tuple[str, dict[str, Any], int]] = [
     ("/api/v3/ticker/bookTicker", {"symbols": '["ETHBTC"]'}, 4),
     ("/api/v3/ticker", BTC, 4),
     ("/api/v3/ticker", {"symbols": '["BTCUSDT","ETHUSDT","ETHBTC"]', "windowSize": "2h"}, 12),
+    ("/api/v3/ticker/tradingDay", BTC, 4),
+    ("/api/v3/ticker/tradingDay", {"symbols": '["BTCUSDT","ETHUSDT"]', "timeZone": "8"}, 8),
 ]
 
 
@@ -136,6 +138,11 @@ async def test_market_data_shapes(client: RawClient, sim: Simulator) -> None:
     assert {p["symbol"] for p in prices} == {"BTCUSDT", "ETHUSDT", "ETHBTC"}
     rolling = (await client.public("GET", "/api/v3/ticker", {**BTC, "windowSize": "15m"})).json
     assert rolling["openTime"] % 60_000 == 0 and rolling["count"] == 1
+    # The trading day of UTC-1:30 began at 01:30 UTC (or the day before, before 01:30).
+    day = await client.public("GET", "/api/v3/ticker/tradingDay", {**BTC, "timeZone": "-1:30"})
+    opened = day.json["openTime"]
+    assert (opened - 5_400_000) % 86_400_000 == 0 and day.json["closeTime"] - opened >= 0
+    assert day.json["closeTime"] - opened < 86_400_000
 
 
 @pytest.mark.parametrize(
@@ -148,6 +155,8 @@ async def test_market_data_shapes(client: RawClient, sim: Simulator) -> None:
         ("/api/v3/klines", {**BTC, "interval": "1m", "timeZone": "15"}, -1130),
         ("/api/v3/ticker", {}, -1102),
         ("/api/v3/ticker", {**BTC, "windowSize": "60m"}, -1130),
+        ("/api/v3/ticker/tradingDay", {**BTC, "timeZone": "15"}, -1130),
+        ("/api/v3/ticker/tradingDay", {}, -1102),
         ("/api/v3/ticker/24hr", {**BTC, "type": "HALF"}, -1139),
         ("/api/v3/ticker/price", {**BTC, "symbols": '["ETHBTC"]'}, -1128),
         ("/api/v3/ticker/price", {"symbols": '["ETHBTC","ETHBTC"]'}, -1151),

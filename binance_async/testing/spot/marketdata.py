@@ -38,6 +38,7 @@ __all__ = [
     "ticker_24hr",
     "ticker_price",
     "trades",
+    "trading_day_ticker",
 ]
 
 _ZERO = Decimal(0)
@@ -409,6 +410,22 @@ def rolling_ticker(call: Call) -> object:
         raise invalid_param("symbols")
     open_ms = call.now_ms - size
     open_ms -= open_ms % 60_000
+    items = [_stats(call, s, open_ms, call.now_ms, mini) for s in specs]
+    return _one_or_many(items, single)
+
+
+def trading_day_ticker(call: Call) -> object:
+    """GET /api/v3/ticker/tradingDay: statistics since the trading day began in ``timeZone``
+    (default 0, UTC), up to 100 symbols."""
+    params = call.params
+    readers.check_unknown(params, ("symbol", "symbols", "timeZone", "type", "symbolStatus"))
+    mini = _ticker_type(params)
+    offset = _time_zone(params)
+    specs, single = _specs(call, required=True)
+    if len(specs) > 100:
+        raise invalid_param("symbols")
+    local = call.now_ms + offset
+    open_ms = local - local % 86_400_000 - offset
     items = [_stats(call, s, open_ms, call.now_ms, mini) for s in specs]
     return _one_or_many(items, single)
 

@@ -132,6 +132,7 @@ SPOT_ROUTES: dict[tuple[str, str], Route] = dict(
         _route("GET", "ticker/price", md.ticker_price, _one_or_all(2, 4)),
         _route("GET", "ticker/bookTicker", md.book_ticker, _one_or_all(2, 4)),
         _route("GET", "ticker", md.rolling_ticker, _rolling_weight),
+        _route("GET", "ticker/tradingDay", md.trading_day_ticker, _rolling_weight),
         _route("POST", "order", tr.new_order, 1, _S),
         _route("POST", "order/test", tr.test_order, _test_weight, _S),
         _route("GET", "order", tr.query_order, 4, _S),

@@ -205,6 +205,17 @@ ROLLING_TICKER = _get(
     model=spot_tickers,
     checks=(_one_of, _at_most(100)),
 )
+# Since the trading day began in timeZone: 4 per symbol, at most 200 (over 50 symbols).
+TRADING_DAY_TICKER = _get(
+    "/api/v3/ticker/tradingDay",
+    _per_symbol_weight,
+    SYMBOL_OPTIONAL,
+    SYMBOLS,
+    TIME_ZONE,
+    TICKER_TYPE,
+    model=spot_tickers,
+    checks=(_one_of, _at_most(100)),
+)
 MARKET_ENDPOINTS: tuple[Endpoint, ...] = (
     PING,
     TIME,
@@ -220,4 +231,5 @@ MARKET_ENDPOINTS: tuple[Endpoint, ...] = (
     TICKER_PRICE,
     BOOK_TICKER,
     ROLLING_TICKER,
+    TRADING_DAY_TICKER,
 )
