@@ -11,11 +11,12 @@ from .lists import OrderLists
 from .market import MarketData
 from .streams import Streams
 from .trading import Trading
+from .user import UserStream
 
 __all__ = ["Spot"]
 
 
-class Spot(Trading, OrderLists, MarketData, Account, Streams):
+class Spot(Trading, OrderLists, MarketData, Account, Streams, UserStream):
     """Asyncio client for Binance Spot; use as ``async with``.
 
     HMAC: ``Spot(api_key, api_secret)``; RSA or Ed25519: ``Spot(api_key,
@@ -28,7 +29,8 @@ class Spot(Trading, OrderLists, MarketData, Account, Streams):
     names the account in it); Spot's budgets are their own, apart from USDⓈ-M's on the same
     address. ``stream(...)`` and ``order_book(...)`` open market streams at
     ``wss://stream.binance.com:9443`` (testnet's with ``testnet=True``; ``stream_url``
-    overrides). Raises :class:`~binance_async.errors.InvalidRequest` for a malformed key and
+    overrides); ``user_stream()`` subscribes over the WebSocket API (``ws_api_url``).
+    Raises :class:`~binance_async.errors.InvalidRequest` for a malformed key and
     ``ValueError`` for a bad setting.
     """
 

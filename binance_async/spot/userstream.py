@@ -1,0 +1,537 @@
+"""Spot's user data stream over the WebSocket API: ``async with client.user_stream() as user``.
+
+Spot is retiring the listenKey flow; the account's events come through a subscription on a
+WebSocket API connection (``ws_api_url``, ``wss://ws-api.binance.com:443/ws-api/v3``). Each
+connection is opened (its handshake, weight 2, charged to the client's limiter) and
+subscribed: with an Ed25519 key ``session.logon`` then ``userDataStream.subscribe``; with an
+HMAC or RSA key ``userDataStream.subscribe.signature`` (``apiKey``, ``timestamp``,
+``recvWindow`` signed like any WebSocket API request). Each call weighs 2 and its
+``rateLimits`` feed the limiter. Events arrive as ``{"subscriptionId": n, "event": {...}}``
+(:mod:`binance_async.models.spotuserevents`).
+
+After every (re)connect the account is read over REST (open orders, balances) and merged into
+:attr:`SpotUserStream.mirror` by exchange time; events of the new connection wait until then
+(an open order the read no longer lists is queried for its final state). A lost connection,
+an ``eventStreamTerminated`` or the connection's 24 h lifetime reconnects with jittered
+backoff and subscribes again; the iteration then yields a
+:class:`~binance_async.models.events.StreamGap` (the mirror is exact regardless). An event
+delivered twice is dropped.
+
+While it is live the stream is an :class:`~binance_async.reconcile.OrderFeed` of the client's
+reconciler: an order of unknown outcome is settled by its ``executionReport`` when that comes
+before the REST query's answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import deque
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
+from typing import Any, Literal, Protocol
+
+import aiohttp
+import attrs
+import orjson
+
+from ..errors import APIError, BinanceError, CodeTable, RequestInfo, TransportError, api_error
+from ..models.events import StreamGap
+from ..models.spotaccount import SpotAccount
+from ..models.spotorders import SpotOrder
+from ..models.spotuserevents import EventStreamTerminated, ExecutionReport, parse_spot_user_event
+from ..reconcile import Reconciler
+from ..signing import Signer
+from ..streams.acks import OrderAcks
+from ..streams.hub import StreamHub, retryable
+from ..streams.link import reconnect_delay_s
+from ..streams.user import UserStats
+from ..wsapi import WsApiBudget, _reply, ws_api_params, ws_api_payload
+from .usermirror import SpotAccountMirror
+
+__all__ = ["SpotUserKeys", "SpotUserRest", "SpotUserStream"]
+
+log = logging.getLogger("binance_async.streams")
+
+_STREAM = "user"
+#: Spot's WebSocket API: the handshake's weight, and each subscription method's.
+HANDSHAKE_WEIGHT = 2
+CALL_WEIGHT = 2
+_RETRY_MAX_DELAY_S = 10.0
+#: Recent events remembered to drop one delivered twice.
+_RECENT = 4096
+_TEXT = (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY)
+_Ws = aiohttp.ClientWebSocketResponse[Literal[False]]
+
+
+class SpotUserRest(Protocol):
+    """The REST calls the stream makes (the client's, through its limiter)."""
+
+    async def open_orders(self) -> Sequence[SpotOrder]:
+        """Every open order."""
+        ...
+
+    async def account(self) -> SpotAccount:
+        """The account (balances, updateTime)."""
+        ...
+
+    async def order(self, symbol: str, order_id: int) -> SpotOrder | None:
+        """One order by id (None: no such order)."""
+        ...
+
+
+class _ServerClock(Protocol):
+    def now_ms(self) -> int: ...
+
+
+@attrs.frozen(kw_only=True)
+class SpotUserKeys:
+    """How the stream subscribes: the key, its signer, the clock that stamps, the window."""
+
+    api_key: str = attrs.field(repr=False)
+    signer: Signer = attrs.field(repr=False)
+    clock: _ServerClock
+    recv_window_ms: int | float
+    codes: CodeTable
+
+
+class _Ended(Exception):
+    """The subscription ended (eventStreamTerminated)."""
+
+
+class SpotUserStream:
+    """The account's events and its mirror; iterate for the events."""
+
+    def __init__(
+        self,
+        hub: StreamHub,
+        rest: SpotUserRest,
+        *,
+        url: str,
+        keys: SpotUserKeys,
+        budget: WsApiBudget,
+        order_family: str,
+        reconciler: Reconciler | None = None,
+        monotonic_ns: Callable[[], int],
+        rotate_after_s: float | None = None,
+    ) -> None:
+        self._hub = hub
+        self._rest = rest
+        self._url = url
+        self._keys = keys
+        self._budget = budget
+        self._config = hub.config
+        self._rotate_after_s = rotate_after_s or hub.config.rotate_after_s
+        self._order_family = order_family
+        self._reconciler = reconciler
+        self.mirror = SpotAccountMirror()
+        self.acks = OrderAcks(grace_s=hub.config.settle_grace_s, monotonic_ns=monotonic_ns)
+        self._events: deque[Any] = deque()
+        self._max = hub.config.queue_size
+        self._waiter: asyncio.Future[None] | None = None
+        self._held: list[dict[str, Any]] | None = []
+        self._recent: dict[bytes, None] = {}
+        self._synced = asyncio.Event()
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._resync_task: asyncio.Task[None] | None = None
+        self._first: asyncio.Future[None] | None = None
+        self._ws: _Ws | None = None
+        self._next_id = 1
+        self._lost: StreamGap | None = None
+        self._open = self._closed = self._open_done = False
+        self._reconnects = self._resyncs = self._stale = self._dropped = self._gaps = 0
+        #: Subscriptions made (one per connection).
+        self.subscriptions = 0
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    async def __aenter__(self) -> SpotUserStream:
+        await self.open()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def open(self) -> None:
+        """Connect, subscribe, read the mirror; return once it is in sync.
+
+        Raises what the subscription or the account's first read raises (a refused key:
+        :class:`~binance_async.errors.APIError` and its subclasses),
+        :class:`~binance_async.errors.TransportError` when no connection is subscribed
+        within the stream connect timeout.
+        """
+        if self._open:
+            return
+        self._hub.add(self)
+        self._open = True
+        try:
+            first = self._first = asyncio.get_running_loop().create_future()
+            self._spawn(self._supervise(), "supervisor")
+            timeout_s = self._config.connect_timeout_s
+            try:
+                async with asyncio.timeout(timeout_s):
+                    await asyncio.shield(first)
+            except TimeoutError:
+                raise TransportError(
+                    f"no subscribed connection within {timeout_s} s",
+                    request=RequestInfo("WS", self._url),
+                    sent=False,
+                ) from None
+            synced = asyncio.ensure_future(self._synced.wait())
+            try:
+                while not self._synced.is_set():
+                    resync = self._resync_task
+                    assert resync is not None
+                    await asyncio.wait((synced, resync), return_when=asyncio.FIRST_COMPLETED)
+                    if resync.done() and not resync.cancelled() and resync.exception():
+                        raise resync.exception()  # type: ignore[misc]
+            finally:
+                synced.cancel()
+        except BaseException:
+            await self.aclose()
+            raise
+        self._open_done = True
+        if self._reconciler is not None:
+            self._reconciler.feeds.append(self.acks)
+
+    async def aclose(self) -> None:
+        """Stop (idempotent): the connection closes, the iteration ends, the reconciler
+        goes back to queries alone."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._reconciler is not None and self.acks in self._reconciler.feeds:
+            self._reconciler.feeds.remove(self.acks)
+        self.acks.close()
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        ws, self._ws = self._ws, None
+        if ws is not None:
+            await ws.close()
+        self._hub.discard(self)
+        self._wake()
+
+    def _spawn(self, coro: Coroutine[Any, Any, Any], what: str) -> asyncio.Task[Any]:
+        task = asyncio.get_running_loop().create_task(coro, name=f"binance_async.spot-user-{what}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def reconnect(self) -> None:
+        """Drop the connection in use: a new one opens and subscribes."""
+        ws = self._ws
+        if ws is not None:
+            await ws.close()
+
+    # -- state -------------------------------------------------------------------------------
+
+    @property
+    def synced(self) -> bool:
+        """Whether the mirror is in sync (False while a resync is under way)."""
+        return self._synced.is_set()
+
+    async def wait_synced(self) -> None:
+        """Return once the mirror is in sync."""
+        await self._synced.wait()
+
+    @property
+    def orders(self) -> Mapping[str, SpotOrder]:
+        """Orders by client order id (open ones, and the latest closed ones)."""
+        return self.mirror.orders
+
+    @property
+    def balances(self) -> Mapping[str, Any]:
+        """Balances (:class:`~binance_async.models.spotaccount.SpotBalance`) by asset."""
+        return self.mirror.balances
+
+    @property
+    def stats(self) -> UserStats:
+        """Reconnects, resyncs, stale and dropped events, gaps, settled outcomes."""
+        return UserStats(
+            reconnects=self._reconnects,
+            rotations=0,
+            resyncs=self._resyncs,
+            renewals=0,
+            stale=self._stale,
+            dropped=self._dropped,
+            gaps=self._gaps,
+            settled=self.acks.settled_outcomes,
+        )
+
+    # -- the connection --------------------------------------------------------------------
+
+    async def _supervise(self) -> None:
+        """Keep a subscribed connection: connect, subscribe, read; reconnect with backoff."""
+        loop = asyncio.get_running_loop()
+        first = self._first
+        assert first is not None
+        attempt = 0
+        down_ms: int | None = None
+        while True:
+            ws: _Ws | None = None
+            try:
+                ws = await self._connect()
+                self._ws = ws
+                self._begin_sync()
+                await self._subscribe(ws)
+            except asyncio.CancelledError:
+                raise
+            except (BinanceError, aiohttp.ClientError, OSError, TimeoutError, _Ended) as exc:
+                self._ws = None
+                if ws is not None:
+                    await ws.close()
+                if isinstance(exc, APIError) and not retryable(exc) and not first.done():
+                    first.set_exception(exc)  # a refused key: open() raises it
+                    return
+                log.info("spot user stream: subscribing failed (%r); retrying", exc)
+            else:
+                self._resync_task = self._spawn(self._resync(down_ms), "resync")
+                if not first.done():
+                    first.set_result(None)
+                opened_s = loop.time()
+                await self._serve(ws)
+                self._ws = None
+                await ws.close()
+                if loop.time() - opened_s >= self._config.idle_timeout_s:
+                    attempt = 0  # it lived: the next loss starts the backoff afresh
+                down_ms = self._hub.now_ms()
+                self._reconnects += 1
+                self.acks.set_live(False)
+                log.info("spot user stream: connection lost; reconnecting")
+            await self._hub.sleep(reconnect_delay_s(attempt, self._config, self._hub.rng))
+            attempt += 1
+
+    async def _connect(self) -> _Ws:
+        """A WebSocket to the WebSocket API, its handshake charged to the limiter."""
+        budget = self._budget
+        reservation = budget.try_admit(weight=HANDSHAKE_WEIGHT)
+        if reservation is None:
+            reservation = await budget.admit(weight=HANDSHAKE_WEIGHT)
+        try:
+            ws = await self._hub.connect(self._url)
+        except aiohttp.WSServerHandshakeError as exc:
+            budget.observe(reservation, status=exc.status, counts=exc.headers or {})
+            raise
+        except (aiohttp.ClientConnectorError, OSError):
+            budget.drop(reservation)
+            raise
+        except BaseException:
+            budget.release(reservation)
+            raise
+        budget.release(reservation)  # the 101 carries no counts: the weight counts as sent
+        return ws
+
+    async def _subscribe(self, ws: _Ws) -> None:
+        """Log on and subscribe (Ed25519), or subscribe by signature (any key)."""
+        keys = self._keys
+        if keys.signer.kind == "Ed25519":
+            await self._ask(ws, "session.logon", self._signed())
+            await self._ask(ws, "userDataStream.subscribe", {})
+        else:
+            await self._ask(ws, "userDataStream.subscribe.signature", self._signed())
+        self.subscriptions += 1
+
+    def _signed(self) -> dict[str, Any]:
+        keys = self._keys
+        params = ws_api_params(
+            {
+                "apiKey": keys.api_key,
+                "recvWindow": keys.recv_window_ms,
+                "timestamp": keys.clock.now_ms(),
+            }
+        )
+        params["signature"] = keys.signer.sign(ws_api_payload(params))
+        return params
+
+    async def _ask(self, ws: _Ws, method: str, params: Mapping[str, Any]) -> Any:
+        """Send one call and read until its answer (events before it are taken as they
+        come); its weight goes through the limiter. Raises the answer's typed error."""
+        budget = self._budget
+        reservation = budget.try_admit(weight=CALL_WEIGHT)
+        if reservation is None:
+            reservation = await budget.admit(weight=CALL_WEIGHT)
+        rid = self._next_id
+        self._next_id = rid + 1
+        info = RequestInfo("WS", method, params.get("timestamp"))
+        try:
+            request = orjson.dumps({"id": rid, "method": method, "params": params})
+            await ws.send_str(request.decode())  # a text frame, as the API wants
+            async with asyncio.timeout(self._config.connect_timeout_s):
+                while True:
+                    message = await ws.receive()
+                    if message.type not in _TEXT:
+                        raise TransportError(
+                            f"the connection closed during {method}", request=info, sent=True
+                        )
+                    frame = orjson.loads(message.data)
+                    if isinstance(frame, dict) and frame.get("id") == rid:
+                        break
+                    self._frame(frame)
+        except BaseException:
+            budget.release(reservation)
+            raise
+        reply = _reply(frame)
+        error = reply.data if reply.status >= 300 and isinstance(reply.data, dict) else {}
+        code = error.get("code") if isinstance(error.get("code"), int) else None
+        msg = str(error.get("msg", ""))
+        budget.observe(reservation, status=reply.status, counts=reply.counts, code=code, msg=msg)
+        if not 200 <= reply.status < 300:
+            raise api_error(
+                status=reply.status,
+                code=code,
+                message=msg,
+                request=info,
+                table=self._keys.codes,
+                data=error.get("data"),
+            )
+        return reply.data
+
+    async def _serve(self, ws: _Ws) -> None:
+        """Read until the connection ends, the subscription ends, or its time is up."""
+        with contextlib.suppress(TimeoutError, _Ended, aiohttp.ClientError, OSError):
+            async with asyncio.timeout(self._rotate_after_s):
+                async for message in ws:
+                    if message.type in _TEXT:
+                        self._frame(orjson.loads(message.data))
+
+    def _frame(self, frame: Any) -> None:
+        """One frame that is not an awaited answer: an event, or a stray answer."""
+        if not isinstance(frame, dict):
+            return
+        event = frame.get("event")
+        if "subscriptionId" not in frame or not isinstance(event, dict):
+            return
+        if event.get("e") == "eventStreamTerminated":
+            log.info("spot user stream: the subscription ended; subscribing again")
+            raise _Ended
+        held = self._held
+        if held is not None:
+            held.append(event)
+            return
+        self._handle(event)
+
+    # -- events ------------------------------------------------------------------------------
+
+    def _begin_sync(self) -> None:
+        """A new connection: hold its events until the account is read again."""
+        self._synced.clear()
+        self.acks.set_live(False)
+        if self._held is None:
+            self._held = []
+        task = self._resync_task
+        if task is not None and not task.done():
+            task.cancel()
+
+    def _handle(self, data: dict[str, Any]) -> None:
+        key = orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
+        recent = self._recent
+        if key in recent:
+            self._stale += 1  # the same event again: delivered once
+            return
+        recent[key] = None
+        if len(recent) > _RECENT:
+            del recent[next(iter(recent))]
+        try:
+            event = parse_spot_user_event(data)
+        except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
+            log.warning("spot user stream: unreadable event (%r): %.200r", exc, data)
+            return
+        if event is None or isinstance(event, EventStreamTerminated):
+            return
+        if isinstance(event, ExecutionReport):
+            self.acks.record(self._order_family, event.order_client_id, event.order)
+        if not self.mirror.apply(event):
+            self._stale += 1  # older than the state held: not delivered again
+            return
+        self._deliver(event)
+
+    async def _resync(self, down_since_ms: int | None) -> None:
+        attempt = 0
+        while True:
+            try:
+                await self._read_account()
+                break
+            except BinanceError as exc:
+                if not retryable(exc) and not self._open_done:
+                    raise  # the first read: open() raises it
+                attempt += 1
+                log.warning("spot user stream: reading the account failed (%s); retrying", exc)
+                await self._hub.sleep(min(0.1 * 2**attempt, _RETRY_MAX_DELAY_S))
+        held, self._held = self._held or [], None
+        for data in held:
+            self._handle(data)
+        self._resyncs += 1
+        self._synced.set()
+        self.acks.set_live(True)
+        if down_since_ms is not None:
+            self._gaps += 1
+            gap = StreamGap(
+                stream=_STREAM,
+                reason="reconnect",
+                start_ms=down_since_ms,
+                end_ms=self._hub.now_ms(),
+            )
+            self._deliver(gap)
+
+    async def _read_account(self) -> None:
+        rest = self._rest
+        open_orders, account = await asyncio.gather(rest.open_orders(), rest.account())
+        gone = self.mirror.merge(
+            open_orders=open_orders,
+            balances=account.balances,
+            account_time_ms=account.update_time_ms or 0,
+        )
+        for order in gone:
+            final = await rest.order(order.symbol, order.order_id)
+            if final is not None:
+                self.mirror.settle_order(final)
+
+    # -- the consumer ----------------------------------------------------------------------
+
+    def _deliver(self, event: Any) -> None:
+        events = self._events
+        if len(events) >= self._max:
+            dropped = events.popleft()
+            self._dropped += 1
+            when = getattr(dropped, "event_time_ms", None)
+            lost = self._lost
+            self._lost = (
+                StreamGap(stream=_STREAM, reason="overflow", start_ms=when, end_ms=when, dropped=1)
+                if lost is None
+                else attrs.evolve(lost, end_ms=when or lost.end_ms, dropped=lost.dropped + 1)
+            )
+        events.append(event)
+        self._wake()
+
+    def _wake(self) -> None:
+        waiter, self._waiter = self._waiter, None
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def __aiter__(self) -> AsyncIterator[Any]:
+        return self._iterate()
+
+    async def _iterate(self) -> AsyncIterator[Any]:
+        events = self._events
+        loop = asyncio.get_running_loop()
+        while True:
+            lost = self._lost
+            if lost is not None:
+                self._lost = None
+                self._gaps += 1
+                yield lost
+            if events:
+                yield events.popleft()
+                continue
+            if self._closed:
+                return
+            waiter = self._waiter = loop.create_future()
+            await waiter
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else "synced" if self.synced else "syncing"
+        return f"<SpotUserStream {state} {self.mirror!r}>"
