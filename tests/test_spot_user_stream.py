@@ -169,11 +169,12 @@ async def test_events_are_typed_with_exact_values(sim: Simulator) -> None:
         await until(lambda: mirror_matches(sim, user))
 
 
-@pytest.mark.parametrize("kind", ["hmac", "ed25519"])
+@pytest.mark.parametrize("kind", ["hmac", "rsa", "ed25519"])
 async def test_mirror_equals_the_exchange_through_orders_fills_and_cancels(
     sim: Simulator, kind: str
 ) -> None:
-    """With an HMAC key (subscribe by signature) or an Ed25519 key (logon, then subscribe),
+    """With an HMAC or RSA key (subscribe by signature) or an Ed25519 key (logon, then
+    subscribe),
     user.orders and user.balances equal the exchange's after placements, partial and full
     fills, a market order and a cancel."""
     async with user_client(sim, sim.new_credentials(kind)) as client:

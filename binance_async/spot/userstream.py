@@ -99,6 +99,9 @@ class _Ended(Exception):
     """The subscription ended (eventStreamTerminated)."""
 
 
+_TRANSIENT = (BinanceError, aiohttp.ClientError, OSError, TimeoutError, _Ended)
+
+
 class SpotUserStream:
     """The account's events and its mirror; iterate for the events."""
 
@@ -280,14 +283,17 @@ class SpotUserStream:
                 await self._subscribe(ws)
             except asyncio.CancelledError:
                 raise
-            except (BinanceError, aiohttp.ClientError, OSError, TimeoutError, _Ended) as exc:
+            except Exception as exc:
                 self._ws = None
                 if ws is not None:
                     await ws.close()
                 if isinstance(exc, APIError) and not retryable(exc) and not first.done():
                     first.set_exception(exc)  # a refused key: open() raises it
                     return
-                log.info("spot user stream: subscribing failed (%r); retrying", exc)
+                if isinstance(exc, _TRANSIENT):
+                    log.info("spot user stream: subscribing failed (%r); retrying", exc)
+                else:  # a bug must not end the stream for good
+                    log.exception("spot user stream: unexpected failure; reconnecting")
             else:
                 self._resync_task = self._spawn(self._resync(down_ms), "resync")
                 if not first.done():
@@ -367,7 +373,7 @@ class SpotUserStream:
                         raise TransportError(
                             f"the connection closed during {method}", request=info, sent=True
                         )
-                    frame = orjson.loads(message.data)
+                    frame = _decode(message.data)
                     if isinstance(frame, dict) and frame.get("id") == rid:
                         break
                     self._frame(frame)
@@ -396,7 +402,7 @@ class SpotUserStream:
             async with asyncio.timeout(self._rotate_after_s):
                 async for message in ws:
                     if message.type in _TEXT:
-                        self._frame(orjson.loads(message.data))
+                        self._frame(_decode(message.data))
 
     def _frame(self, frame: Any) -> None:
         """One frame that is not an awaited answer: an event, or a stray answer."""
@@ -535,3 +541,12 @@ class SpotUserStream:
     def __repr__(self) -> str:
         state = "closed" if self._closed else "synced" if self.synced else "syncing"
         return f"<SpotUserStream {state} {self.mirror!r}>"
+
+
+def _decode(data: bytes | str) -> Any:
+    """A frame's JSON; None (logged) for one that is not JSON."""
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        log.warning("spot user stream: unreadable frame %.80r", data)
+        return None
