@@ -151,7 +151,7 @@ class Ledger:
                     track.raise_to(track.start(now), seed)
                     if seed and self.outbox is not None:  # a shared store has not seen it
                         self.outbox.append(
-                            Update(track.key, track.start(now), seed, False, track.window)
+                            Update(track.key, track.start(now), seed, False, track.rate.window_ms)
                         )
                 track.rate, track.limit = rate, self._scaled(rate.limit)
                 tracks.append(track)
@@ -446,7 +446,7 @@ class Ledger:
             while start <= last:
                 mirror[start] = mirror.get(start, 0) + cost
                 if outbox is not None:
-                    outbox.append(Update(track.key, start, cost, True, window))
+                    outbox.append(Update(track.key, start, cost, True, track.rate.window_ms))
                 start += window
         if counts is not None:
             value = read_count(counts, track.header)
@@ -465,7 +465,9 @@ class Ledger:
                 if value > mirror.get(sent_start, 0):
                     mirror[sent_start] = value
                     if self.outbox is not None:
-                        self.outbox.append(Update(track.key, sent_start, value, False, window))
+                        self.outbox.append(
+                            Update(track.key, sent_start, value, False, track.rate.window_ms)
+                        )
                 track.last_value = value
         if current > track.seen_start:
             track.seen_start = current
@@ -574,7 +576,7 @@ class Ledger:
                     extra = 0 if back else scope.in_flight
                     value = track.counts.get(at, 0) + extra
                     if value and at not in self._blind.get(track, ()):  # a caution, no count
-                        news.append(Update(track.key, at, value, False, track.window))
+                        news.append(Update(track.key, at, value, False, track.rate.window_ms))
         return news
 
     # -- state -----------------------------------------------------------------------------

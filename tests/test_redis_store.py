@@ -593,3 +593,34 @@ async def test_at_most_one_redis_round_trip_per_request(redis_server: RedisServe
     assert pings == 251
     assert 50 <= sequential <= 51  # 50 reservations (the last release may have left too)
     assert concurrent <= 50, concurrent  # 200 reservations and 200 releases, pipelined
+
+
+async def test_a_sliding_request_count_is_kept_for_its_whole_span(
+    redis_server: RedisServer, raw: aioredis.Redis
+) -> None:
+    """A request bucket (no header reports it: kept as 20 slots of 15 s over 5 minutes) is
+    claimed over all its 21 slots, and its counts live in Redis at least the 5 minutes a slot
+    stays in the sum, not the few slots a window's own length would keep them."""
+    bucket = RateLimit(
+        kind="RAW_REQUESTS", interval="MINUTE", interval_num=5, limit=30, bucket="funding"
+    )
+    namespace = f"t-{uuid.uuid4().hex}"
+    clock = WallTime()
+    async with RedisBudgetStore(redis_server.url, namespace=namespace) as store:
+        limiter = Limiter(clock=clock, limits=[weight_limit(100), bucket], store=store)
+        for _ in range(3):
+            limiter.observe(await limiter.admit(weight=1, bucket="funding"), status=200, counts={})
+        await limiter.close()  # flushes the commits to the store
+        prefix = f"{store.key_prefix}c:usdm|ip:default|requests:funding|RAW_REQUESTS 5M@"
+        keys = [k.decode() async for k in raw.scan_iter(match=f"{prefix}*")]
+        assert keys, "the bucket's counts reached the store"
+        for key in keys:
+            assert await raw.pttl(key) > 5 * MINUTE, key
+        # Another client of the store sees the three in the window's sum.
+        other = Limiter(clock=clock, limits=[weight_limit(100), bucket], store=store)
+        granted = [await other.admit(weight=1, bucket="funding") for _ in range(27)]
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(other.admit(weight=1, bucket="funding"), 0.5)
+        for reservation in granted:
+            other.drop(reservation)
+        await other.close()
