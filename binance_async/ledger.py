@@ -492,11 +492,19 @@ class Ledger:
                 for track in full:
                     if retry_ms <= track.window and not track.sliding:
                         self._learn_end(track, end, now)
-            else:
-                end = max((t.start(now) + t.window for t in full), default=now)
+            else:  # a sliding count's server window ends within its span from now
+                end = max(
+                    (
+                        now + t.rate.window_ms if t.sliding else t.start(now) + t.window
+                        for t in full
+                    ),
+                    default=now,
+                )
             for track in full:
                 start = track.start(now)
-                if start + track.window <= end:
+                # A sliding count is paused, not filled: the server's window ends with the
+                # pause, a full slot would shut it for its whole span after.
+                if start + track.window <= end and not track.sliding:
                     track.raise_to(start, track.limit)
                     track.confirmed = max(track.confirmed, start)
             floor = min(self._floor_ms << min(scope.streak, 20), MAX_PAUSE_MS)
