@@ -346,11 +346,14 @@ def chart(table: dict[str, dict[str, float]], meta: dict[str, Any], path: Path) 
     for n, client in enumerate(clients):
         xs = [m + (n - (len(clients) - 1) / 2) * width for m in range(len(measures))]
         values = [table[client][key] for key, _ in measures]
-        bars = ax.bar(xs, values, width, label=client)
-        ax.bar_label(bars, fmt="%.2f", fontsize=7, padding=1)
+        # Each bar runs from 1 (raw aiohttp) to the ratio: up for more, down for less.
+        bars = ax.bar(xs, [v - 1 for v in values], width, bottom=1, label=client)
+        ax.bar_label(bars, labels=[f"{v:.2f}" for v in values], fontsize=7, padding=1)
     ax.axhline(1.0, color="black", linewidth=0.8)
+    ax.set_yscale("log")  # 2x more and 2x less are as far from 1 (the SDK runs off a linear scale)
+    ax.set_yticks([0.1, 0.2, 0.5, 1, 2, 5, 10], ["0.1", "0.2", "0.5", "1", "2", "5", "10"])
     ax.set_xticks(range(len(measures)), [label for _, label in measures])
-    ax.set_ylabel("ratio to raw aiohttp (same round)")
+    ax.set_ylabel("ratio to raw aiohttp (same round), log scale")
     ax.set_title(
         "CPU per request, orders/s at 50 in flight, import time: each client / raw aiohttp\n"
         f"{meta['date']}, {meta['machine']} (absolute numbers move between machines)",
@@ -370,7 +373,14 @@ def main() -> None:
     parser.add_argument("--imports", type=int, default=7)
     parser.add_argument("--out", type=Path, default=HERE.parent / "docs" / "benchmarks")
     parser.add_argument("--skip-reliability", action="store_true")
+    parser.add_argument(
+        "--chart-only", action="store_true", help="redraw peers.png from --out's peers.json"
+    )
     args = parser.parse_args()
+    if args.chart_only:
+        saved = json.loads((args.out / "peers.json").read_text())
+        chart(saved["table"], saved["meta"], args.out / "peers.png")
+        return
     clients = [c for c in CLIENTS if importlib.util.find_spec(MODULES[c]) is not None]
     missing = sorted(set(CLIENTS) - set(clients))
     if missing:
