@@ -118,6 +118,7 @@ class ClientBase:
         close_timeout_s: float = 5.0,
         exchange_info_ttl_s: float = 3600.0,
         local_addresses: Sequence[str] | None = None,
+        egress_address: str | None = None,
         connections_per_address: int = 100,
         keepalive_timeout_s: float = 30.0,
         max_orders_in_flight: int = 200,
@@ -134,6 +135,11 @@ class ClientBase:
         stream_queue_size: int = 10_000,
     ) -> None:
         """Build a client (nothing is connected until ``open()`` or ``async with``).
+
+        ``egress_address`` names the address requests leave from when ``local_addresses`` is
+        not given (``"default"``): in a shared ``budget_store`` each name is its own weight
+        budget, so hosts leaving through different public addresses give theirs, and hosts
+        behind one address the same one.
 
         Raises :class:`~binance_async.errors.InvalidRequest` for a malformed key and
         ``ValueError`` for a bad setting; neither keeps the key material in its traceback.
@@ -202,6 +208,7 @@ class ClientBase:
             connections_per_address=connections_per_address,
             keepalive_timeout_s=keepalive_timeout_s,
             session=session,
+            egress_address=egress_address,
         )
         self._gateway = Gateway(
             venue=self.venue,

@@ -47,13 +47,29 @@ class HttpTransport:
         connections_per_address: int = 100,
         keepalive_timeout_s: float = 30.0,
         session: aiohttp.ClientSession | None = None,
+        egress_address: str | None = None,
     ) -> None:
         if session is not None and local_addresses:
             raise ValueError("a borrowed session cannot be combined with local_addresses")
         if local_addresses is not None and not local_addresses:
             raise ValueError("local_addresses is empty; pass None for the default address")
+        if egress_address is not None:
+            if local_addresses:
+                raise ValueError(
+                    "egress_address names the default address: not with local_addresses"
+                )
+            if (
+                not egress_address
+                or not egress_address.isprintable()
+                or any(c.isspace() or c == "|" for c in egress_address)
+            ):
+                raise ValueError(
+                    f"egress_address: a name without spaces or '|', got {egress_address!r}"
+                )
         self.base_url = base_url.rstrip("/")
-        self._addresses: tuple[str, ...] = tuple(local_addresses or (DEFAULT_ADDRESS,))
+        self._addresses: tuple[str, ...] = tuple(
+            local_addresses or (egress_address or DEFAULT_ADDRESS,)
+        )
         self._local = bool(local_addresses)
         self._limit = connections_per_address
         self._keepalive_s = keepalive_timeout_s

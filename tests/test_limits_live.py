@@ -255,3 +255,30 @@ async def test_clients_sharing_a_budget_store_share_the_address_budget() -> None
         assert len(pings) == 180 and all(r.status == 200 for r in pings)
         assert sim.audit.status_count(429) == 0 and sim.audit.status_count(418) == 0
         assert max(sim.audit.max_weight_per_window().values()) <= 60
+
+
+async def test_egress_address_names_the_budget_in_a_shared_store() -> None:
+    """Hosts behind different public addresses name them: each is its own weight budget in
+    the store; the same name shares one. A name that would break the store's keys, or one
+    beside local_addresses, is refused before anything runs."""
+    store = MemoryBudgetStore()
+    async with Simulator() as sim:
+        creds = sim.new_credentials("hmac")
+        async with (
+            make_client(sim, creds, budget_store=store, egress_address="198.51.100.7") as one,
+            make_client(sim, creds, budget_store=store, egress_address="203.0.113.9") as two,
+        ):
+            await one.ping()
+            await two.ping()
+            assert {w.address for w in one.limits.windows if w.kind == "REQUEST_WEIGHT"} == {
+                "198.51.100.7"
+            }
+        keys = {key for key, _ in store._counts}
+        assert any(k.startswith("usdm|ip:198.51.100.7|REQUEST_WEIGHT") for k in keys)
+        assert any(k.startswith("usdm|ip:203.0.113.9|REQUEST_WEIGHT") for k in keys)
+        assert not any("ip:default" in k for k in keys)
+        for bad in ("", "a|b", "two words"):
+            with pytest.raises(ValueError, match="egress_address"):
+                make_client(sim, creds, egress_address=bad)
+        with pytest.raises(ValueError, match="local_addresses"):
+            make_client(sim, creds, egress_address="x", local_addresses=["127.0.0.2"])
