@@ -27,8 +27,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import deque
-from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal, Protocol
 
 import aiohttp
@@ -36,16 +35,15 @@ import attrs
 import orjson
 
 from ..errors import APIError, BinanceError, CodeTable, RequestInfo, TransportError, api_error
-from ..models.events import StreamGap
 from ..models.spotaccount import SpotAccount
 from ..models.spotorders import SpotOrder
 from ..models.spotuserevents import EventStreamTerminated, ExecutionReport, parse_spot_user_event
 from ..reconcile import Reconciler
 from ..signing import Signer
-from ..streams.acks import OrderAcks
 from ..streams.hub import StreamHub, retryable
 from ..streams.link import reconnect_delay_s
 from ..streams.user import UserStats
+from ..streams.userbase import UserStreamBase
 from ..wsapi import WsApiBudget, _reply, ws_api_params, ws_api_payload
 from .usermirror import SpotAccountMirror
 
@@ -53,13 +51,9 @@ __all__ = ["SpotUserKeys", "SpotUserRest", "SpotUserStream"]
 
 log = logging.getLogger("binance_async.streams")
 
-_STREAM = "user"
 #: Spot's WebSocket API: the handshake's weight, and each subscription method's.
 HANDSHAKE_WEIGHT = 2
 CALL_WEIGHT = 2
-_RETRY_MAX_DELAY_S = 10.0
-#: Recent events remembered to drop one delivered twice.
-_RECENT = 4096
 _TEXT = (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY)
 _Ws = aiohttp.ClientWebSocketResponse[Literal[False]]
 
@@ -102,8 +96,12 @@ class _Ended(Exception):
 _TRANSIENT = (BinanceError, aiohttp.ClientError, OSError, TimeoutError, _Ended)
 
 
-class SpotUserStream:
+class SpotUserStream(UserStreamBase[SpotAccountMirror, dict[str, Any]]):
     """The account's events and its mirror; iterate for the events."""
+
+    _kind = "SpotUserStream"
+    _task_prefix = "spot-user"
+    _label = "spot user stream"
 
     def __init__(
         self,
@@ -118,42 +116,28 @@ class SpotUserStream:
         monotonic_ns: Callable[[], int],
         rotate_after_s: float | None = None,
     ) -> None:
-        self._hub = hub
+        super().__init__(
+            hub,
+            SpotAccountMirror(),
+            order_family=order_family,
+            reconciler=reconciler,
+            monotonic_ns=monotonic_ns,
+            queue_size=None,
+            retry_sleep=hub.sleep,
+        )
         self._rest = rest
         self._url = url
         self._keys = keys
         self._budget = budget
-        self._config = hub.config
         self._rotate_after_s = rotate_after_s or hub.config.rotate_after_s
-        self._order_family = order_family
-        self._reconciler = reconciler
-        self.mirror = SpotAccountMirror()
-        self.acks = OrderAcks(grace_s=hub.config.settle_grace_s, monotonic_ns=monotonic_ns)
-        self._events: deque[Any] = deque()
-        self._max = hub.config.queue_size
-        self._waiter: asyncio.Future[None] | None = None
-        self._held: list[dict[str, Any]] | None = []
-        self._recent: dict[bytes, None] = {}
-        self._synced = asyncio.Event()
-        self._tasks: set[asyncio.Task[Any]] = set()
-        self._resync_task: asyncio.Task[None] | None = None
         self._first: asyncio.Future[None] | None = None
         self._ws: _Ws | None = None
         self._next_id = 1
-        self._lost: StreamGap | None = None
-        self._open = self._closed = self._open_done = False
-        self._reconnects = self._resyncs = self._stale = self._dropped = self._gaps = 0
+        self._reconnects = 0
         #: Subscriptions made (one per connection).
         self.subscriptions = 0
 
     # -- lifecycle -------------------------------------------------------------------------
-
-    async def __aenter__(self) -> SpotUserStream:
-        await self.open()
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
 
     async def open(self) -> None:
         """Connect, subscribe, read the mirror; return once it is in sync.
@@ -163,66 +147,26 @@ class SpotUserStream:
         :class:`~binance_async.errors.TransportError` when no connection is subscribed
         within the stream connect timeout.
         """
-        if self._open:
-            return
-        self._hub.add(self)
-        self._open = True
-        try:
-            first = self._first = asyncio.get_running_loop().create_future()
-            self._spawn(self._supervise(), "supervisor")
-            timeout_s = self._config.connect_timeout_s
-            try:
-                async with asyncio.timeout(timeout_s):
-                    await asyncio.shield(first)
-            except TimeoutError:
-                raise TransportError(
-                    f"no subscribed connection within {timeout_s} s",
-                    request=RequestInfo("WS", self._url),
-                    sent=False,
-                ) from None
-            synced = asyncio.ensure_future(self._synced.wait())
-            try:
-                while not self._synced.is_set():
-                    resync = self._resync_task
-                    assert resync is not None
-                    await asyncio.wait((synced, resync), return_when=asyncio.FIRST_COMPLETED)
-                    if resync.done() and not resync.cancelled() and resync.exception():
-                        raise resync.exception()  # type: ignore[misc]
-            finally:
-                synced.cancel()
-        except BaseException:
-            await self.aclose()
-            raise
-        self._open_done = True
-        if self._reconciler is not None:
-            self._reconciler.feeds.append(self.acks)
+        await super().open()
 
-    async def aclose(self) -> None:
-        """Stop (idempotent): the connection closes, the iteration ends, the reconciler
-        goes back to queries alone."""
-        if self._closed:
-            return
-        self._closed = True
-        if self._reconciler is not None and self.acks in self._reconciler.feeds:
-            self._reconciler.feeds.remove(self.acks)
-        self.acks.close()
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+    async def _start(self) -> None:
+        first = self._first = asyncio.get_running_loop().create_future()
+        self._spawn(self._supervise(), "supervisor")
+        timeout_s = self._config.connect_timeout_s
+        try:
+            async with asyncio.timeout(timeout_s):
+                await asyncio.shield(first)
+        except TimeoutError:
+            raise TransportError(
+                f"no subscribed connection within {timeout_s} s",
+                request=RequestInfo("WS", self._url),
+                sent=False,
+            ) from None
+
+    async def _close_transport(self) -> None:
         ws, self._ws = self._ws, None
         if ws is not None:
             await ws.close()
-        self._hub.discard(self)
-        self._wake()
-
-    def _spawn(self, coro: Coroutine[Any, Any, Any], what: str) -> asyncio.Task[Any]:
-        task = asyncio.get_running_loop().create_task(coro, name=f"binance_async.spot-user-{what}")
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return task
 
     async def reconnect(self) -> None:
         """Drop the connection in use: a new one opens and subscribes."""
@@ -231,15 +175,6 @@ class SpotUserStream:
             await ws.close()
 
     # -- state -------------------------------------------------------------------------------
-
-    @property
-    def synced(self) -> bool:
-        """Whether the mirror is in sync (False while a resync is under way)."""
-        return self._synced.is_set()
-
-    async def wait_synced(self) -> None:
-        """Return once the mirror is in sync."""
-        await self._synced.wait()
 
     @property
     def orders(self) -> Mapping[str, SpotOrder]:
@@ -414,33 +349,13 @@ class SpotUserStream:
         if event.get("e") == "eventStreamTerminated":
             log.info("spot user stream: the subscription ended; subscribing again")
             raise _Ended
-        held = self._held
-        if held is not None:
-            held.append(event)
-            return
-        self._handle(event)
+        self._take(event)
 
     # -- events ------------------------------------------------------------------------------
 
-    def _begin_sync(self) -> None:
-        """A new connection: hold its events until the account is read again."""
-        self._synced.clear()
-        self.acks.set_live(False)
-        if self._held is None:
-            self._held = []
-        task = self._resync_task
-        if task is not None and not task.done():
-            task.cancel()
-
     def _handle(self, data: dict[str, Any]) -> None:
-        key = orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
-        recent = self._recent
-        if key in recent:
-            self._stale += 1  # the same event again: delivered once
+        if self._seen(orjson.dumps(data, option=orjson.OPT_SORT_KEYS)):
             return
-        recent[key] = None
-        if len(recent) > _RECENT:
-            del recent[next(iter(recent))]
         try:
             event = parse_spot_user_event(data)
         except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
@@ -455,34 +370,6 @@ class SpotUserStream:
             return
         self._deliver(event)
 
-    async def _resync(self, down_since_ms: int | None) -> None:
-        attempt = 0
-        while True:
-            try:
-                await self._read_account()
-                break
-            except BinanceError as exc:
-                if not retryable(exc) and not self._open_done:
-                    raise  # the first read: open() raises it
-                attempt += 1
-                log.warning("spot user stream: reading the account failed (%s); retrying", exc)
-                await self._hub.sleep(min(0.1 * 2**attempt, _RETRY_MAX_DELAY_S))
-        held, self._held = self._held or [], None
-        for data in held:
-            self._handle(data)
-        self._resyncs += 1
-        self._synced.set()
-        self.acks.set_live(True)
-        if down_since_ms is not None:
-            self._gaps += 1
-            gap = StreamGap(
-                stream=_STREAM,
-                reason="reconnect",
-                start_ms=down_since_ms,
-                end_ms=self._hub.now_ms(),
-            )
-            self._deliver(gap)
-
     async def _read_account(self) -> None:
         rest = self._rest
         open_orders, account = await asyncio.gather(rest.open_orders(), rest.account())
@@ -495,52 +382,6 @@ class SpotUserStream:
             final = await rest.order(order.symbol, order.order_id)
             if final is not None:
                 self.mirror.settle_order(final)
-
-    # -- the consumer ----------------------------------------------------------------------
-
-    def _deliver(self, event: Any) -> None:
-        events = self._events
-        if len(events) >= self._max:
-            dropped = events.popleft()
-            self._dropped += 1
-            when = getattr(dropped, "event_time_ms", None)
-            lost = self._lost
-            self._lost = (
-                StreamGap(stream=_STREAM, reason="overflow", start_ms=when, end_ms=when, dropped=1)
-                if lost is None
-                else attrs.evolve(lost, end_ms=when or lost.end_ms, dropped=lost.dropped + 1)
-            )
-        events.append(event)
-        self._wake()
-
-    def _wake(self) -> None:
-        waiter, self._waiter = self._waiter, None
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
-
-    def __aiter__(self) -> AsyncIterator[Any]:
-        return self._iterate()
-
-    async def _iterate(self) -> AsyncIterator[Any]:
-        events = self._events
-        loop = asyncio.get_running_loop()
-        while True:
-            lost = self._lost
-            if lost is not None:
-                self._lost = None
-                self._gaps += 1
-                yield lost
-            if events:
-                yield events.popleft()
-                continue
-            if self._closed:
-                return
-            waiter = self._waiter = loop.create_future()
-            await waiter
-
-    def __repr__(self) -> str:
-        state = "closed" if self._closed else "synced" if self.synced else "syncing"
-        return f"<SpotUserStream {state} {self.mirror!r}>"
 
 
 def _decode(data: bytes | str) -> Any:

@@ -21,18 +21,15 @@ account may be using (a new ``POST`` returns the same key while it lives).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections import deque
-from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
-from typing import Any, Protocol
+from collections.abc import Callable, Mapping, Sequence
+from typing import Protocol
 
 import attrs
 import orjson
 
 from ..errors import BinanceError
 from ..models.account import Balance, Position
-from ..models.events import StreamGap
 from ..models.orders import AlgoOrder, Order
 from ..models.userevents import (
     AccountUpdate,
@@ -42,21 +39,18 @@ from ..models.userevents import (
     parse_user_event,
 )
 from ..reconcile import Reconciler
-from .acks import OrderAcks
-from .hub import StreamHub, retryable
+from .hub import StreamHub
 from .link import Link
 from .mirror import AccountMirror, PositionKey
 from .rotation import single_stream
+from .userbase import STREAM, UserStreamBase
 
 __all__ = ["UserDataStream", "UserRest", "UserStats"]
 
 log = logging.getLogger("binance_async.streams")
 
-_STREAM = "user"
 _MIRRORED = (OrderUpdate, AlgoUpdate, AccountUpdate)
 _RETRY_MAX_DELAY_S = 10.0
-#: Recent events remembered to drop one delivered twice (the same bytes: its ``E`` included).
-_RECENT = 4096
 
 
 class UserRest(Protocol):
@@ -114,8 +108,12 @@ class UserStats:
     settled: int
 
 
-class UserDataStream:
+class UserDataStream(UserStreamBase[AccountMirror, bytes]):
     """The account's events and its mirror; iterate for the events."""
+
+    _kind = "UserDataStream"
+    _task_prefix = "user"
+    _label = "user stream"
 
     def __init__(
         self,
@@ -129,37 +127,23 @@ class UserDataStream:
         queue_size: int | None = None,
         keepalive_s: float | None = None,
     ) -> None:
-        self._hub = hub
+        super().__init__(
+            hub,
+            AccountMirror(),
+            order_family=order_family,
+            reconciler=reconciler,
+            monotonic_ns=monotonic_ns,
+            queue_size=queue_size,
+            retry_sleep=asyncio.sleep,
+        )
         self._rest = rest
-        self._config = hub.config
         self._keepalive_s = keepalive_s or hub.config.listen_key_keepalive_s
-        self._order_family = order_family
         self._algo_family = algo_family
-        self._reconciler = reconciler
-        self.mirror = AccountMirror()
-        self.acks = OrderAcks(grace_s=hub.config.settle_grace_s, monotonic_ns=monotonic_ns)
         self._key: str | None = None
         self._link: Link | None = None
-        self._events: deque[Any] = deque()
-        self._max = queue_size or hub.config.queue_size
-        self._waiter: asyncio.Future[None] | None = None
-        self._held: list[bytes] | None = []  # events waiting for a resync to finish
-        self._recent: dict[bytes, None] = {}  # the latest events, oldest first
-        self._synced = asyncio.Event()
-        self._tasks: set[asyncio.Task[Any]] = set()
-        self._resync_task: asyncio.Task[None] | None = None
-        self._lost: StreamGap | None = None
-        self._open = self._closed = self._open_done = False
-        self._resyncs = self._renewals = self._stale = self._dropped = self._gaps = 0
+        self._renewals = 0
 
     # -- lifecycle -------------------------------------------------------------------------
-
-    async def __aenter__(self) -> UserDataStream:
-        await self.open()
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
 
     async def open(self) -> None:
         """Take a key, connect, read the mirror; return once it is in sync.
@@ -168,86 +152,36 @@ class UserDataStream:
         and a secret for the signed reads, are needed),
         :class:`~binance_async.errors.TransportError` when no connection opens in time.
         """
-        if self._open:
-            return
-        self._hub.add(self)
-        self._open = True
-        try:
-            self._key = await self._rest.new_listen_key()
-            self._link = Link(
-                opener=self._hub.connect,
-                url=self._url,
-                names=[_STREAM],
-                sink=self,
-                config=self._config,
-                now_ms=self._hub.now_ms,
-                rng=self._hub.rng,
-                sleep=self._hub.sleep,
-                prefix=b'{"e":',
-                stream_of=single_stream,
-                label="private",
-            )
-            await self._link.start()
-            synced = asyncio.ensure_future(self._synced.wait())
-            try:
-                while not self._synced.is_set():
-                    resync = self._resync_task
-                    assert resync is not None
-                    await asyncio.wait((synced, resync), return_when=asyncio.FIRST_COMPLETED)
-                    failed = (
-                        resync.exception() if resync.done() and not resync.cancelled() else None
-                    )
-                    if failed is not None:
-                        raise failed
-            finally:
-                synced.cancel()
-        except BaseException:
-            await self.aclose()
-            raise
-        self._open_done = True
-        self._spawn(self._keep_alive(), "keepalive")
-        if self._reconciler is not None:
-            self._reconciler.feeds.append(self.acks)
+        await super().open()
 
-    async def aclose(self) -> None:
-        """Stop (idempotent): the connection closes, the iteration ends, the reconciler
-        goes back to queries alone."""
-        if self._closed:
-            return
-        self._closed = True
-        if self._reconciler is not None and self.acks in self._reconciler.feeds:
-            self._reconciler.feeds.remove(self.acks)
-        self.acks.close()
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+    async def _start(self) -> None:
+        self._key = await self._rest.new_listen_key()
+        self._link = Link(
+            opener=self._hub.connect,
+            url=self._url,
+            names=[STREAM],
+            sink=self,
+            config=self._config,
+            now_ms=self._hub.now_ms,
+            rng=self._hub.rng,
+            sleep=self._hub.sleep,
+            prefix=b'{"e":',
+            stream_of=single_stream,
+            label="private",
+        )
+        await self._link.start()
+
+    def _started(self) -> None:
+        self._spawn(self._keep_alive(), "keepalive")
+
+    async def _close_transport(self) -> None:
         if self._link is not None:
             await self._link.aclose()
-        self._hub.discard(self)
-        self._wake()
 
     def _url(self, names: Sequence[str]) -> str:
         return f"{self._hub.private_url}/ws?listenKey={self._key}"
 
-    def _spawn(self, coro: Coroutine[Any, Any, Any], what: str) -> asyncio.Task[Any]:
-        task = asyncio.get_running_loop().create_task(coro, name=f"binance_async.user-{what}")
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return task
-
     # -- state -------------------------------------------------------------------------------
-
-    @property
-    def synced(self) -> bool:
-        """Whether the mirror is in sync (False while a resync is under way)."""
-        return self._synced.is_set()
-
-    async def wait_synced(self) -> None:
-        """Return once the mirror is in sync."""
-        await self._synced.wait()
 
     @property
     def orders(self) -> Mapping[str, Order]:
@@ -288,20 +222,11 @@ class UserDataStream:
 
     def put(self, data: bytes) -> None:
         """One event from the connection."""
-        held = self._held
-        if held is not None:
-            held.append(data)
-            return
-        self._handle(data)
+        self._take(data)
 
     def link_up(self, link: Link, down_since_ms: int | None) -> None:
         """A connection opened: hold its events and read the account again."""
-        self._synced.clear()
-        self.acks.set_live(False)
-        if self._held is None:
-            self._held = []
-        if self._resync_task is not None and not self._resync_task.done():
-            self._resync_task.cancel()
+        self._begin_sync()
         self._resync_task = self._spawn(self._resync(down_since_ms), "resync")
 
     def link_down(self, link: Link, at_ms: int) -> None:
@@ -309,13 +234,8 @@ class UserDataStream:
         self.acks.set_live(False)
 
     def _handle(self, data: bytes) -> None:
-        recent = self._recent
-        if data in recent:
-            self._stale += 1  # the same event again (its E included): delivered once
+        if self._seen(data):  # the same bytes again (its E included): delivered once
             return
-        recent[data] = None
-        if len(recent) > _RECENT:
-            del recent[next(iter(recent))]
         try:
             event = parse_user_event(orjson.loads(data))
         except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
@@ -337,36 +257,7 @@ class UserDataStream:
             return
         self._deliver(event)
 
-    # -- resync, keep-alive, renewal -------------------------------------------------------
-
-    async def _resync(self, down_since_ms: int | None) -> None:
-        attempt = 0
-        while True:
-            try:
-                await self._read_account()
-                break
-            except BinanceError as exc:
-                if not retryable(exc) and not self._open_done:
-                    raise  # the first read: open() raises it (a key that cannot sign ...)
-                attempt += 1
-                log.warning("user stream: reading the account failed (%s); retrying", exc)
-                await asyncio.sleep(min(0.1 * 2**attempt, _RETRY_MAX_DELAY_S))
-        held, self._held = self._held or [], None
-        for data in held:
-            self._handle(data)
-        self._resyncs += 1
-        self._synced.set()
-        self.acks.set_live(True)
-        if down_since_ms is not None:
-            self._gaps += 1
-            self._deliver(
-                StreamGap(
-                    stream=_STREAM,
-                    reason="reconnect",
-                    start_ms=down_since_ms,
-                    end_ms=self._hub.now_ms(),
-                )
-            )
+    # -- account read, keep-alive, renewal -------------------------------------------------
 
     async def _read_account(self) -> None:
         rest = self._rest
@@ -411,52 +302,3 @@ class UserDataStream:
         self._key = key
         if self._link is not None:
             await self._link.reconnect()
-
-    # -- the consumer ----------------------------------------------------------------------
-
-    def _deliver(self, event: Any) -> None:
-        events = self._events
-        if len(events) >= self._max:
-            dropped = events.popleft()
-            self._dropped += 1
-            when = getattr(dropped, "event_time_ms", None)
-            lost = self._lost
-            if lost is None:
-                self._lost = StreamGap(
-                    stream=_STREAM, reason="overflow", start_ms=when, end_ms=when, dropped=1
-                )
-            else:
-                self._lost = attrs.evolve(
-                    lost, end_ms=when or lost.end_ms, dropped=lost.dropped + 1
-                )
-        events.append(event)
-        self._wake()
-
-    def _wake(self) -> None:
-        waiter, self._waiter = self._waiter, None
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
-
-    def __aiter__(self) -> AsyncIterator[Any]:
-        return self._iterate()
-
-    async def _iterate(self) -> AsyncIterator[Any]:
-        events = self._events
-        loop = asyncio.get_running_loop()
-        while True:
-            lost = self._lost
-            if lost is not None:
-                self._lost = None
-                self._gaps += 1
-                yield lost
-            if events:
-                yield events.popleft()
-                continue
-            if self._closed:
-                return
-            waiter = self._waiter = loop.create_future()
-            await waiter
-
-    def __repr__(self) -> str:
-        state = "closed" if self._closed else "synced" if self.synced else "syncing"
-        return f"<UserDataStream {state} {self.mirror!r}>"
