@@ -32,7 +32,7 @@ import logging
 import math
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import aiohttp
 import orjson
@@ -46,7 +46,15 @@ from .signing import Signer
 from .transport import Reply
 from .windows import Reservation
 
-__all__ = ["WsApiBudget", "WsApiStats", "WsApiTransport", "ws_api_params", "ws_api_payload"]
+__all__ = [
+    "WsApiBudget",
+    "WsApiStats",
+    "WsApiTransport",
+    "charged_connect",
+    "reserve",
+    "ws_api_params",
+    "ws_api_payload",
+]
 
 log = logging.getLogger("binance_async.wsapi")
 
@@ -100,6 +108,49 @@ class WsApiBudget(Protocol):
 
 class _ServerClock(Protocol):
     def now_ms(self) -> int: ...
+
+
+_W = TypeVar("_W")
+
+
+async def reserve(budget: WsApiBudget, *, weight: int, address: int | None = None) -> Reservation:
+    """A reservation of ``weight``: at once when there is room, else once the limiter admits it.
+
+    Raises what the limiter's ``admit`` raises.
+    """
+    reservation = budget.try_admit(weight=weight, address=address)
+    if reservation is None:
+        reservation = await budget.admit(weight=weight, address=address)
+    return reservation
+
+
+async def charged_connect(
+    budget: WsApiBudget,
+    connect: Callable[[], Awaitable[_W]],
+    *,
+    weight: int,
+    address: int | None = None,
+) -> _W:
+    """``connect()``, a WebSocket handshake of ``weight`` charged to ``budget``.
+
+    A refused handshake's status and counts are observed; one that never reached the server
+    (no connection, a timeout) gives its weight back; a 101 carries no counts, so its weight
+    counts as sent. Raises what ``connect`` raises.
+    """
+    reservation = await reserve(budget, weight=weight, address=address)
+    try:
+        ws = await connect()
+    except aiohttp.WSServerHandshakeError as exc:
+        budget.observe(reservation, status=exc.status, counts=exc.headers or {})
+        raise
+    except (aiohttp.ClientConnectorError, OSError):
+        budget.drop(reservation)
+        raise
+    except BaseException:
+        budget.release(reservation)
+        raise
+    budget.release(reservation)
+    return ws
 
 
 def ws_api_params(params: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -509,29 +560,20 @@ class WsApiTransport:
         if session is None:
             session = self._borrowed or self._new_session(slot.index)
             slot.session = session
-        budget = self._budget
-        reservation = budget.try_admit(weight=HANDSHAKE_WEIGHT, address=slot.index)
-        if reservation is None:
-            reservation = await budget.admit(weight=HANDSHAKE_WEIGHT, address=slot.index)
-        try:
+
+        async def connect() -> aiohttp.ClientWebSocketResponse:
             async with asyncio.timeout(self._request_timeout_s):
-                ws = await session.ws_connect(
+                return await session.ws_connect(
                     self.url,
                     heartbeat=self._heartbeat_s,
                     timeout=aiohttp.ClientWSTimeout(ws_receive=None, ws_close=2.0),
                     autoping=True,
                     max_msg_size=_MAX_MESSAGE,
                 )
-        except aiohttp.WSServerHandshakeError as exc:
-            budget.observe(reservation, status=exc.status, counts=exc.headers or {})
-            raise
-        except (aiohttp.ClientConnectorError, OSError):
-            budget.drop(reservation)
-            raise
-        except BaseException:
-            budget.release(reservation)
-            raise
-        budget.release(reservation)  # the 101 carries no counts: the weight counts as sent
+
+        ws = await charged_connect(
+            self._budget, connect, weight=HANDSHAKE_WEIGHT, address=slot.index
+        )
         self.stats.connects += 1
         conn = _Conn(ws, self._time.monotonic_ns())
         conn.reader = asyncio.get_running_loop().create_task(
@@ -558,9 +600,7 @@ class WsApiTransport:
         connection signing every request."""
         assert self._signer is not None
         budget = self._budget
-        reservation = budget.try_admit(weight=LOGON_WEIGHT, address=index)
-        if reservation is None:
-            reservation = await budget.admit(weight=LOGON_WEIGHT, address=index)
+        reservation = await reserve(budget, weight=LOGON_WEIGHT, address=index)
         params: dict[str, Any] = {
             "recvWindow": self._recv_window_ms,
             "timestamp": self._clock.now_ms(),

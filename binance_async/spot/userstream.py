@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal, Protocol
@@ -44,7 +45,14 @@ from ..streams.hub import StreamHub, retryable
 from ..streams.link import reconnect_delay_s
 from ..streams.user import UserStats
 from ..streams.userbase import UserStreamBase
-from ..wsapi import WsApiBudget, _reply, ws_api_params, ws_api_payload
+from ..wsapi import (
+    WsApiBudget,
+    _reply,
+    charged_connect,
+    reserve,
+    ws_api_params,
+    ws_api_payload,
+)
 from .usermirror import SpotAccountMirror
 
 __all__ = ["SpotUserKeys", "SpotUserRest", "SpotUserStream"]
@@ -248,23 +256,8 @@ class SpotUserStream(UserStreamBase[SpotAccountMirror, dict[str, Any]]):
 
     async def _connect(self) -> _Ws:
         """A WebSocket to the WebSocket API, its handshake charged to the limiter."""
-        budget = self._budget
-        reservation = budget.try_admit(weight=HANDSHAKE_WEIGHT)
-        if reservation is None:
-            reservation = await budget.admit(weight=HANDSHAKE_WEIGHT)
-        try:
-            ws = await self._hub.connect(self._url)
-        except aiohttp.WSServerHandshakeError as exc:
-            budget.observe(reservation, status=exc.status, counts=exc.headers or {})
-            raise
-        except (aiohttp.ClientConnectorError, OSError):
-            budget.drop(reservation)
-            raise
-        except BaseException:
-            budget.release(reservation)
-            raise
-        budget.release(reservation)  # the 101 carries no counts: the weight counts as sent
-        return ws
+        connect = functools.partial(self._hub.connect, self._url)
+        return await charged_connect(self._budget, connect, weight=HANDSHAKE_WEIGHT)
 
     async def _subscribe(self, ws: _Ws) -> None:
         """Log on and subscribe (Ed25519), or subscribe by signature (any key)."""
@@ -292,9 +285,7 @@ class SpotUserStream(UserStreamBase[SpotAccountMirror, dict[str, Any]]):
         """Send one call and read until its answer (events before it are taken as they
         come); its weight goes through the limiter. Raises the answer's typed error."""
         budget = self._budget
-        reservation = budget.try_admit(weight=CALL_WEIGHT)
-        if reservation is None:
-            reservation = await budget.admit(weight=CALL_WEIGHT)
+        reservation = await reserve(budget, weight=CALL_WEIGHT)
         rid = self._next_id
         self._next_id = rid + 1
         info = RequestInfo("WS", method, params.get("timestamp"))
