@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
-from typing import Any
 
 from ..models.spotaccount import SpotBalance
 from ..models.spotorders import SPOT_OPEN_STATUSES, SpotOrder
 from ..models.spotuserevents import AccountPosition, ExecutionReport
+from ..streams.asof import AsOf, regresses
 
 __all__ = ["SpotAccountMirror"]
 
@@ -32,7 +32,7 @@ class SpotAccountMirror:
         self._orders: OrderedDict[str, SpotOrder] = OrderedDict()
         self._names: dict[int, str] = {}  # order id -> the client id it is kept under
         self._balances: dict[str, SpotBalance] = {}
-        self._as_of: dict[tuple[str, Any], int] = {}
+        self._as_of = AsOf()
 
     @property
     def orders(self) -> Mapping[str, SpotOrder]:
@@ -63,22 +63,15 @@ class SpotAccountMirror:
             return applied
         return True
 
-    def _fresh(self, key: tuple[str, Any], when: int, *, event: bool) -> bool:
-        held = self._as_of.get(key)
-        if held is not None and (when < held or (when == held and not event)):
-            return False
-        self._as_of[key] = when
-        return True
-
     def _order(self, order: SpotOrder, when: int, *, event: bool) -> bool:
         cid = self._names.get(order.order_id, order.client_order_id)
         current = self._orders.get(cid)
         if current is not None:
             if current.order_id > order.order_id:
                 return False  # a newer order holds this client id
-            if current.order_id == order.order_id and _regresses(current, order):
+            if current.order_id == order.order_id and regresses(current, order, SPOT_OPEN_STATUSES):
                 return False
-        if not self._fresh(("order", order.order_id), when, event=event):
+        if not self._as_of.fresh(("order", order.order_id), when, event=event):
             return False
         self._names[order.order_id] = cid
         self._orders[cid] = order
@@ -93,12 +86,12 @@ class SpotAccountMirror:
         for cid in [c for c, o in orders.items() if o.status not in SPOT_OPEN_STATUSES]:
             gone = orders.pop(cid)
             self._names.pop(gone.order_id, None)
-            self._as_of.pop(("order", gone.order_id), None)
+            self._as_of.forget(("order", gone.order_id))
             if len(orders) <= _CLOSED_KEPT:
                 return
 
     def _balance(self, balance: SpotBalance, when: int, *, event: bool) -> bool:
-        if not self._fresh(("balance", balance.asset), when, event=event):
+        if not self._as_of.fresh(("balance", balance.asset), when, event=event):
             return False
         self._balances[balance.asset] = balance
         return True
@@ -135,10 +128,3 @@ class SpotAccountMirror:
             f"<SpotAccountMirror orders={len(self._orders)} open={len(self.open_orders)} "
             f"balances={sorted(self._balances)}>"
         )
-
-
-def _regresses(old: SpotOrder, new: SpotOrder) -> bool:
-    """Whether ``new`` would take an order back: less filled, or reopened."""
-    if old.status not in SPOT_OPEN_STATUSES and new.status in SPOT_OPEN_STATUSES:
-        return True
-    return new.executed_qty < old.executed_qty

@@ -33,21 +33,13 @@ from ..models.userevents import (
     OrderUpdate,
     PositionUpdate,
 )
+from .asof import AsOf, regresses
 
 __all__ = ["AccountMirror"]
 
 #: Closed orders (and algo orders) kept, most recent last.
 _CLOSED_KEPT = 10_000
 PositionKey = tuple[str, str]
-
-
-def _regresses(old: Any, new: Any, open_statuses: frozenset[str]) -> bool:
-    """Whether ``new`` would take an order back: less filled, or reopened."""
-    if old.status not in open_statuses and new.status in open_statuses:
-        return True
-    old_filled = getattr(old, "executed_qty", None)
-    new_filled = getattr(new, "executed_qty", None)
-    return old_filled is not None and new_filled is not None and new_filled < old_filled
 
 
 class AccountMirror:
@@ -62,7 +54,7 @@ class AccountMirror:
         self._leverage: dict[str, int] = {}
         self.multi_assets: bool | None = None
         #: Exchange time of the state held, per item.
-        self._as_of: dict[tuple[str, Any], int] = {}
+        self._as_of = AsOf()
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -120,22 +112,15 @@ class AccountMirror:
             return True
         return False
 
-    def _fresh(self, key: tuple[str, Any], when: int, *, event: bool) -> bool:
-        held = self._as_of.get(key)
-        if held is not None and (when < held or (when == held and not event)):
-            return False
-        self._as_of[key] = when
-        return True
-
     def _order(self, order: Order, when: int, *, event: bool) -> bool:
         cid = order.client_order_id
         current = self._orders.get(cid)
         if current is not None:
             if current.order_id > order.order_id:
                 return False  # a newer order holds this client id
-            if current.order_id == order.order_id and _regresses(current, order, OPEN_STATUSES):
+            if current.order_id == order.order_id and regresses(current, order, OPEN_STATUSES):
                 return False
-        if not self._fresh(("order", order.order_id), when, event=event):
+        if not self._as_of.fresh(("order", order.order_id), when, event=event):
             return False
         self._orders[cid] = order
         self._orders.move_to_end(cid)
@@ -148,9 +133,9 @@ class AccountMirror:
         if current is not None:
             if current.algo_id > algo.algo_id:
                 return False
-            if current.algo_id == algo.algo_id and _regresses(current, algo, ALGO_OPEN_STATUSES):
+            if current.algo_id == algo.algo_id and regresses(current, algo, ALGO_OPEN_STATUSES):
                 return False
-        if not self._fresh(("algo", algo.algo_id), when, event=event):
+        if not self._as_of.fresh(("algo", algo.algo_id), when, event=event):
             return False
         self._algos[caid] = algo
         self._algos.move_to_end(caid)
@@ -167,7 +152,7 @@ class AccountMirror:
                 return
 
     def _balance_event(self, item: BalanceUpdate, when: int) -> bool:
-        if not self._fresh(("balance", item.asset), when, event=True):
+        if not self._as_of.fresh(("balance", item.asset), when, event=True):
             return False
         current = self._balances.get(item.asset)
         if current is None:
@@ -183,7 +168,7 @@ class AccountMirror:
 
     def _position_event(self, item: PositionUpdate, when: int) -> bool:
         key = (item.symbol, item.position_side)
-        if not self._fresh(("position", key), when, event=True):
+        if not self._as_of.fresh(("position", key), when, event=True):
             return False
         if not item.position_amt:
             self._positions.pop(key, None)
@@ -238,7 +223,7 @@ class AccountMirror:
             key = (position.symbol, position.position_side)
             shown.add(key)
             when = position.update_time_ms or 0
-            if not self._fresh(("position", key), when, event=False):
+            if not self._as_of.fresh(("position", key), when, event=False):
                 continue
             if position.position_amt:
                 self._positions[key] = position
@@ -247,7 +232,8 @@ class AccountMirror:
         for key in [k for k in self._positions if k not in shown]:
             del self._positions[key]
         for balance in balances:
-            if self._fresh(("balance", balance.asset), balance.update_time_ms or 0, event=False):
+            when = balance.update_time_ms or 0
+            if self._as_of.fresh(("balance", balance.asset), when, event=False):
                 self._balances[balance.asset] = balance
         return gone, gone_algos
 
