@@ -159,6 +159,7 @@ class ServerClock:
         wall_jump_tolerance_ms: float = 100.0,
     ) -> None:
         self.time = time_source
+        self._monotonic_ns = time_source.monotonic_ns  # read on every request: bound once
         self._fetch = fetch
         self._sleep = sleep
         self._resync_interval_s = resync_interval_s
@@ -224,7 +225,7 @@ class ServerClock:
 
     def now_ms(self) -> int:
         """The exchange's current time, by the estimate, in ms."""
-        return (self.time.monotonic_ns() + self._offset_ns) // _NS_PER_MS
+        return (self._monotonic_ns() + self._offset_ns) // _NS_PER_MS
 
     @property
     def synced(self) -> bool:
@@ -242,8 +243,10 @@ class ServerClock:
         """Bound on the estimate's error now, ms (1000 before the first sample)."""
         if self._estimate is None:
             return 1000.0
-        age_ns = self.time.monotonic_ns() - self._estimate_at_ns
-        return (self._estimate_bound_ns + max(0, age_ns) * self._drift_per_ns) / _NS_PER_MS
+        age_ns = self._monotonic_ns() - self._estimate_at_ns
+        if age_ns < 0:
+            age_ns = 0
+        return (self._estimate_bound_ns + age_ns * self._drift_per_ns) / _NS_PER_MS
 
     def _current(self) -> Estimate | None:
         if not self._samples:

@@ -162,6 +162,19 @@ async def test_bad_input_refused_before_sending(sim: Simulator) -> None:
             await client.new_order(
                 symbol="BTCUSDT", side="BUY", type="MARKET", quantity=1, stop_price=49000
             )
+        with pytest.raises(InvalidRequest, match=r"^callback_rate, close_position: .*algo"):
+            await client.new_order(
+                symbol="BTCUSDT",
+                side="BUY",
+                type="MARKET",
+                quantity=1,
+                close_position=False,
+                callback_rate=1,
+            )
+        with pytest.raises(InvalidRequest, match=r"^activation_price: .*algo"):
+            await client.test_order(
+                symbol="BTCUSDT", side="BUY", type="MARKET", quantity=1, activation_price=1
+            )
         with pytest.raises(InvalidRequest, match="unknown \\['stopPrice'\\]"):
             await client.new_batch_orders(
                 [{"symbol": "BTCUSDT", "side": "BUY", "type": "MARKET", "stopPrice": 1}]

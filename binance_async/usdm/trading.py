@@ -25,6 +25,7 @@ Amount = Decimal | int | float | str
 
 #: Parameters of conditional orders: refused here with a pointer to the algo endpoint.
 _CONDITIONAL = ("stop_price", "close_position", "activation_price", "callback_rate")
+_CONDITIONAL_SET = frozenset(_CONDITIONAL)
 #: new_order's keyword arguments, which each item of a batch takes.
 _ORDER_FIELDS = frozenset(p.name for p in ep.ORDER_PARAMS) | frozenset(_CONDITIONAL)
 _MODIFY_FIELDS = frozenset(p.name for p in ep.MODIFY_PARAMS)
@@ -35,7 +36,11 @@ class Trading(ClientBase):
 
     async def _order_params(self, values: dict[str, Any]) -> dict[str, Any]:
         """Validate one order (new_order's keyword names) and build its wire parameters."""
-        given = [name for name in _CONDITIONAL if values.pop(name, None) is not None]
+        given = (
+            [name for name in _CONDITIONAL if values.pop(name, None) is not None]
+            if not _CONDITIONAL_SET.isdisjoint(values)
+            else None
+        )
         if given:
             raise InvalidRequest(
                 f"{', '.join(sorted(given))}: parameters of conditional orders, which the "
@@ -107,29 +112,31 @@ class Trading(ClientBase):
         Raises :class:`~binance_async.errors.InvalidRequest` (nothing sent), the exchange's
         refusal (an ``APIError``), or ``ExecutionUnknown`` past the call's deadline.
         """
-        params = await self._order_params(
-            {
-                "symbol": symbol,
-                "side": side,
-                "type": type,
-                "quantity": quantity,
-                "price": price,
-                "time_in_force": time_in_force,
-                "reduce_only": reduce_only,
-                "position_side": position_side,
-                "new_client_order_id": new_client_order_id,
-                "new_order_resp_type": new_order_resp_type,
-                "self_trade_prevention_mode": self_trade_prevention_mode,
-                "good_till_date": good_till_date,
-                "price_match": price_match,
-                "price_protect": price_protect,
-                "working_type": working_type,
-                "stop_price": stop_price,
-                "close_position": close_position,
-                "activation_price": activation_price,
-                "callback_rate": callback_rate,
-            }
-        )
+        values = {
+            "symbol": symbol,
+            "side": side,
+            "type": type,
+            "quantity": quantity,
+            "price": price,
+            "time_in_force": time_in_force,
+            "reduce_only": reduce_only,
+            "position_side": position_side,
+            "new_client_order_id": new_client_order_id,
+            "new_order_resp_type": new_order_resp_type,
+            "self_trade_prevention_mode": self_trade_prevention_mode,
+            "good_till_date": good_till_date,
+            "price_match": price_match,
+            "price_protect": price_protect,
+            "working_type": working_type,
+        }
+        if not (stop_price is close_position is activation_price is callback_rate is None):
+            values.update(
+                stop_price=stop_price,
+                close_position=close_position,
+                activation_price=activation_price,
+                callback_rate=callback_rate,
+            )
+        params = await self._order_params(values)
         return await self._run(lambda d: self._reconciler.place(ORDERS, params, deadline_ns=d))
 
     async def test_order(self, **order: Any) -> dict[str, Any]:
