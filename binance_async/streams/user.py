@@ -134,7 +134,7 @@ class UserDataStream(UserStreamBase[AccountMirror, bytes]):
             reconciler=reconciler,
             monotonic_ns=monotonic_ns,
             queue_size=queue_size,
-            retry_sleep=asyncio.sleep,
+            retry_sleep=hub.sleep,
         )
         self._rest = rest
         self._keepalive_s = keepalive_s or hub.config.listen_key_keepalive_s
@@ -281,7 +281,7 @@ class UserDataStream(UserStreamBase[AccountMirror, bytes]):
 
     async def _keep_alive(self) -> None:
         while True:
-            await asyncio.sleep(self._keepalive_s)
+            await self._hub.sleep(self._keepalive_s)
             try:
                 await self._rest.keepalive_listen_key()
             except BinanceError as exc:
@@ -297,7 +297,7 @@ class UserDataStream(UserStreamBase[AccountMirror, bytes]):
             except BinanceError as exc:
                 attempt += 1
                 log.info("user stream: a new listenKey failed (%s); retrying", exc)
-                await asyncio.sleep(min(0.1 * 2**attempt, _RETRY_MAX_DELAY_S))
+                await self._hub.sleep(min(0.1 * 2**attempt, _RETRY_MAX_DELAY_S))
         self._renewals += 1
         self._key = key
         if self._link is not None:
