@@ -235,6 +235,42 @@ async def test_a_dropped_connection_resubscribes_and_reads_the_account_again(
         assert [r.path for r in sent_ws(sim)] == ["userDataStream.subscribe.signature"] * 2
 
 
+async def test_rotation_overlaps_two_connections_and_loses_nothing(sim: Simulator) -> None:
+    """Past stream_rotate_after_s a second connection subscribes while the first still
+    delivers; orders placed all along each reach the consumer once, in order, with no
+    StreamGap, no re-read of the account, and one connection left at the exchange."""
+    async with (
+        user_client(sim, stream_rotate_after_s=0.8) as client,
+        client.user_stream() as user,
+    ):
+        seen: list[str] = []
+        gaps: list[StreamGap] = []
+
+        async def consume() -> None:
+            async for event in user:
+                if isinstance(event, StreamGap):
+                    gaps.append(event)
+                elif isinstance(event, ExecutionReport) and event.execution_type == "NEW":
+                    seen.append(event.client_order_id)
+
+        consumer = asyncio.get_running_loop().create_task(consume())
+        placed = []
+        for n in range(45):  # about 5 s: a rotation at 0.8 s, 3 s of overlap, the next begun
+            cid = f"rot-{n}"
+            await limit(client, cid, price=str(40000 + n))
+            placed.append(cid)
+            await asyncio.sleep(0.1)
+        await until(lambda: len(seen) >= len(placed), within_s=10)
+        await asyncio.sleep(0.3)  # a duplicate would come now
+        consumer.cancel()
+        assert seen == placed and not gaps
+        assert user.stats.rotations >= 1 and user.stats.reconnects == 0
+        assert user.stats.stale >= 10  # the overlap's events came on both, taken once
+        assert user.stats.resyncs == 1  # only the first read of the account
+        await until(lambda: mirror_matches(sim, user))
+        await until(lambda: sim.spot_ws_api_connections == 1)
+
+
 async def test_an_unknown_outcome_is_settled_by_the_stream(sim: Simulator) -> None:
     """503 "Unknown error" after executing: with the user stream open, the order's
     executionReport settles it: no query of it, no resend, the order marked reconciled."""

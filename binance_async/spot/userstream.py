@@ -11,11 +11,13 @@ HMAC or RSA key ``userDataStream.subscribe.signature`` (``apiKey``, ``timestamp`
 
 After every (re)connect the account is read over REST (open orders, balances) and merged into
 :attr:`SpotUserStream.mirror` by exchange time; events of the new connection wait until then
-(an open order the read no longer lists is queried for its final state). A lost connection,
-an ``eventStreamTerminated`` or the connection's 24 h lifetime reconnects with jittered
-backoff and subscribes again; the iteration then yields a
-:class:`~binance_async.models.events.StreamGap` (the mirror is exact regardless). An event
-delivered twice is dropped.
+(an open order the read no longer lists is queried for its final state). A lost connection
+or an ``eventStreamTerminated`` reconnects with jittered backoff and subscribes again; the
+iteration then yields a :class:`~binance_async.models.events.StreamGap` (the mirror is exact
+regardless). Before the connection's 24 h lifetime (``stream_rotate_after_s``) a second
+connection is opened and subscribed while the first still delivers, both are read for
+``rotation_grace_s``, then the first is closed: no gap, no re-read. An event delivered twice
+(on both connections, say) is dropped.
 
 While it is live the stream is an :class:`~binance_async.reconcile.OrderFeed` of the client's
 reconciler: an order of unknown outcome is settled by its ``executionReport`` when that comes
@@ -142,6 +144,7 @@ class SpotUserStream(UserStreamBase[SpotAccountMirror, dict[str, Any]]):
         self._ws: _Ws | None = None
         self._next_id = 1
         self._reconnects = 0
+        self._rotations = 0
         #: Subscriptions made (one per connection).
         self.subscriptions = 0
 
@@ -199,7 +202,7 @@ class SpotUserStream(UserStreamBase[SpotAccountMirror, dict[str, Any]]):
         """Reconnects, resyncs, stale and dropped events, gaps, settled outcomes."""
         return UserStats(
             reconnects=self._reconnects,
-            rotations=0,
+            rotations=self._rotations,
             resyncs=self._resyncs,
             renewals=0,
             stale=self._stale,
@@ -242,7 +245,11 @@ class SpotUserStream(UserStreamBase[SpotAccountMirror, dict[str, Any]]):
                 if not first.done():
                     first.set_result(None)
                 opened_s = loop.time()
-                await self._serve(ws)
+                while await self._serve(ws):  # its time is up: rotate
+                    new = await self._rotate(ws)
+                    if new is None:
+                        break
+                    ws, opened_s = new, loop.time()
                 self._ws = None
                 await ws.close()
                 if loop.time() - opened_s >= self._config.idle_timeout_s:
@@ -322,13 +329,51 @@ class SpotUserStream(UserStreamBase[SpotAccountMirror, dict[str, Any]]):
             )
         return reply.data
 
-    async def _serve(self, ws: _Ws) -> None:
-        """Read until the connection ends, the subscription ends, or its time is up."""
-        with contextlib.suppress(TimeoutError, _Ended, aiohttp.ClientError, OSError):
+    async def _serve(self, ws: _Ws) -> bool:
+        """Read until the connection ends or the subscription ends (False), or its time is
+        up (True: rotate)."""
+        try:
             async with asyncio.timeout(self._rotate_after_s):
-                async for message in ws:
-                    if message.type in _TEXT:
-                        self._frame(_decode(message.data))
+                await self._read(ws)
+        except TimeoutError:
+            return True
+        return False
+
+    async def _read(self, ws: _Ws) -> None:
+        """Take a connection's events until it or its subscription ends."""
+        with contextlib.suppress(_Ended, aiohttp.ClientError, OSError):
+            async for message in ws:
+                if message.type in _TEXT:
+                    self._frame(_decode(message.data))
+
+    async def _rotate(self, old: _Ws) -> _Ws | None:
+        """A new connection, subscribed while ``old`` still delivers, both read for the
+        rotation's grace (events on both are taken once), then ``old`` closed: the new one,
+        or None when it could not be subscribed (``old`` closed: reconnect as after a loss)."""
+        draining = self._spawn(self._read(old), "rotation")
+        try:
+            new = await self._connect()
+            try:
+                await self._subscribe(new)
+            except BaseException:
+                await new.close()
+                raise
+        except asyncio.CancelledError:
+            draining.cancel()
+            raise
+        except Exception as exc:
+            log.info("spot user stream: rotation failed (%r); reconnecting", exc)
+            draining.cancel()
+            return None
+        self._ws = new
+        await self._hub.sleep(self._config.rotation_grace_s)
+        draining.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await draining
+        await old.close()
+        self._rotations += 1
+        log.info("spot user stream: rotated to a new connection")
+        return new
 
     def _frame(self, frame: Any) -> None:
         """One frame that is not an awaited answer: an event, or a stray answer."""
