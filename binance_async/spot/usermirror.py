@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from ..models.spotaccount import SpotBalance
 from ..models.spotorders import SPOT_OPEN_STATUSES, SpotOrder
 from ..models.spotuserevents import AccountPosition, ExecutionReport
-from ..streams.asof import AsOf, regresses
+from ..streams.asof import AsOf, ClosedKept, regresses
 
 __all__ = ["SpotAccountMirror"]
 
@@ -33,6 +33,7 @@ class SpotAccountMirror:
         self._names: dict[int, str] = {}  # order id -> the client id it is kept under
         self._balances: dict[str, SpotBalance] = {}
         self._as_of = AsOf()
+        self._trim = ClosedKept(_CLOSED_KEPT, SPOT_OPEN_STATUSES, self._forget)
 
     @property
     def orders(self) -> Mapping[str, SpotOrder]:
@@ -73,22 +74,18 @@ class SpotAccountMirror:
                 return False
         if not self._as_of.fresh(("order", order.order_id), when, event=event):
             return False
+        if current is not None and current.order_id != order.order_id:
+            self._forget(current)  # the id's earlier order
         self._names[order.order_id] = cid
         self._orders[cid] = order
         self._orders.move_to_end(cid)
-        self._trim()
+        self._trim(self._orders)
         return True
 
-    def _trim(self) -> None:
-        orders = self._orders
-        if len(orders) <= _CLOSED_KEPT:
-            return
-        for cid in [c for c, o in orders.items() if o.status not in SPOT_OPEN_STATUSES]:
-            gone = orders.pop(cid)
-            self._names.pop(gone.order_id, None)
-            self._as_of.forget(("order", gone.order_id))
-            if len(orders) <= _CLOSED_KEPT:
-                return
+    def _forget(self, gone: SpotOrder) -> None:
+        """An order no longer kept: its name and exchange time go too."""
+        self._names.pop(gone.order_id, None)
+        self._as_of.forget(("order", gone.order_id))
 
     def _balance(self, balance: SpotBalance, when: int, *, event: bool) -> bool:
         if not self._as_of.fresh(("balance", balance.asset), when, event=event):

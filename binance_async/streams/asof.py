@@ -9,9 +9,11 @@ final status to an open one.
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
-__all__ = ["AsOf", "regresses"]
+__all__ = ["AsOf", "ClosedKept", "regresses"]
 
 
 class AsOf:
@@ -34,6 +36,37 @@ class AsOf:
     def forget(self, key: tuple[str, Any]) -> None:
         """Drop the time held for ``key`` (an item no longer kept)."""
         self._times.pop(key, None)
+
+
+class ClosedKept:
+    """Keeps a table of orders (oldest first) to every open one and the latest ``keep``
+    closed ones. The table is swept once it is ``slack`` past what was left by the last
+    sweep, so a sweep (a pass over the table) is paid once per ``slack`` insertions, even
+    when thousands of orders stay open; ``forget`` is told of each order dropped."""
+
+    __slots__ = ("_at", "_forget", "_keep", "_open", "_slack")
+
+    def __init__(
+        self,
+        keep: int,
+        open_statuses: frozenset[str],
+        forget: Callable[[Any], None],
+        slack: int = 1_000,
+    ) -> None:
+        self._keep = keep
+        self._open = open_statuses
+        self._forget = forget
+        self._slack = slack
+        self._at = keep + slack
+
+    def __call__(self, table: OrderedDict[str, Any]) -> None:
+        """Sweep ``table`` if it is due."""
+        if len(table) <= self._at:
+            return
+        closed = [key for key, order in table.items() if order.status not in self._open]
+        for key in closed[: max(0, len(table) - self._keep)]:
+            self._forget(table.pop(key))
+        self._at = max(len(table), self._keep) + self._slack
 
 
 def regresses(old: Any, new: Any, open_statuses: frozenset[str]) -> bool:

@@ -19,7 +19,6 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any
 
 import attrs
 
@@ -33,7 +32,7 @@ from ..models.userevents import (
     OrderUpdate,
     PositionUpdate,
 )
-from .asof import AsOf, regresses
+from .asof import AsOf, ClosedKept, regresses
 
 __all__ = ["AccountMirror"]
 
@@ -55,6 +54,13 @@ class AccountMirror:
         self.multi_assets: bool | None = None
         #: Exchange time of the state held, per item.
         self._as_of = AsOf()
+        forget = self._as_of.forget
+        self._trim_orders = ClosedKept(
+            _CLOSED_KEPT, OPEN_STATUSES, lambda order: forget(("order", order.order_id))
+        )
+        self._trim_algos = ClosedKept(
+            _CLOSED_KEPT, ALGO_OPEN_STATUSES, lambda algo: forget(("algo", algo.algo_id))
+        )
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -122,9 +128,11 @@ class AccountMirror:
                 return False
         if not self._as_of.fresh(("order", order.order_id), when, event=event):
             return False
+        if current is not None and current.order_id != order.order_id:
+            self._as_of.forget(("order", current.order_id))  # the id's earlier order
         self._orders[cid] = order
         self._orders.move_to_end(cid)
-        self._trim(self._orders, OPEN_STATUSES)
+        self._trim_orders(self._orders)
         return True
 
     def _algo(self, algo: AlgoOrder, when: int, *, event: bool) -> bool:
@@ -137,19 +145,12 @@ class AccountMirror:
                 return False
         if not self._as_of.fresh(("algo", algo.algo_id), when, event=event):
             return False
+        if current is not None and current.algo_id != algo.algo_id:
+            self._as_of.forget(("algo", current.algo_id))
         self._algos[caid] = algo
         self._algos.move_to_end(caid)
-        self._trim(self._algos, ALGO_OPEN_STATUSES)
+        self._trim_algos(self._algos)
         return True
-
-    @staticmethod
-    def _trim(table: OrderedDict[str, Any], open_statuses: frozenset[str]) -> None:
-        if len(table) <= _CLOSED_KEPT:
-            return
-        for key in [k for k, v in table.items() if v.status not in open_statuses]:
-            del table[key]
-            if len(table) <= _CLOSED_KEPT:
-                return
 
     def _balance_event(self, item: BalanceUpdate, when: int) -> bool:
         if not self._as_of.fresh(("balance", item.asset), when, event=True):
