@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import math
 import uuid
@@ -87,6 +88,10 @@ class Limiter:
         )
         self._store = store
         self._hold_ms = hold_ms
+        #: Reservation names in a shared store: this limiter's random prefix and a number
+        #: (unique across processes and hosts; no uuid4 per request).
+        self._hold_prefix = uuid.uuid4().hex[:16] + ":"
+        self._hold_numbers = itertools.count()
         if store is not None:
             self.ledger.outbox = []
         #: True while admissions reserve through the store: it is set and answers.
@@ -210,7 +215,7 @@ class Limiter:
         store is lost, decide again on the local share)."""
         assert self._store is not None
         now = self._clock.now_ms()
-        res.hold_id = uuid.uuid4().hex
+        res.hold_id = f"{self._hold_prefix}{next(self._hold_numbers)}"
         request = self._request(now, res.hold_id, self._claims(res, now))
         ledger = self.ledger
         ledger.unshared(res, 1)
