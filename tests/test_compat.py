@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import importlib.util
+import re
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
 
@@ -22,6 +23,8 @@ import pytest
 from binance_async.testing import Credentials, Simulator
 
 SYMBOL = "BTCUSDT"
+#: Any https Binance host (api., fapi., dapi. ...), sent to the simulator instead.
+BINANCE_HOST = re.compile(r"https://(?:[a-z0-9-]+\.)+binance\.com")
 #: (METHOD, path) every client's run must have sent (and had answered 200).
 EXPECTED = {
     ("GET", "/fapi/v1/time"),
@@ -77,10 +80,8 @@ async def drive_ccxt(sim: Simulator, creds: Credentials) -> set[tuple[str, str]]
         }
     )
     for name, url in list(exchange.urls["api"].items()):
-        if isinstance(url, str):
-            exchange.urls["api"][name] = url.replace(
-                "https://fapi.binance.com", sim.base_url
-            ).replace("https://api.binance.com", sim.base_url)
+        if isinstance(url, str):  # every Binance host ccxt knows -> the simulator on loopback
+            exchange.urls["api"][name] = BINANCE_HOST.sub(sim.base_url, url)
     exchange.has["fetchCurrencies"] = False  # the spot wallet's /sapi/ is not simulated
     market = "BTC/USDT:USDT"
     try:

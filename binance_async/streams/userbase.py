@@ -9,6 +9,7 @@ it is live. A venue's stream says how it connects, reads its account and parses 
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import contextlib
 import logging
@@ -37,7 +38,7 @@ M = TypeVar("M")
 R = TypeVar("R")
 
 
-class UserStreamBase(Generic[M, R]):
+class UserStreamBase(abc.ABC, Generic[M, R]):
     """The account's events and its mirror ``M``; ``R`` is an event as it arrives."""
 
     #: The class name in the repr, the task name prefix, the log prefix.
@@ -77,24 +78,24 @@ class UserStreamBase(Generic[M, R]):
 
     # -- what a venue's stream provides ----------------------------------------------------
 
+    @abc.abstractmethod
     async def _start(self) -> None:
         """Begin connecting; a first resync is under way (``_resync_task``) on return."""
-        raise NotImplementedError
 
     def _started(self) -> None:
         """Opened and in sync (before the reconciler is fed)."""
 
+    @abc.abstractmethod
     async def _close_transport(self) -> None:
         """Close the connection (its tasks are already cancelled)."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def _handle(self, data: R) -> None:
         """Apply one event and deliver it."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     async def _read_account(self) -> None:
         """Read the account over REST and merge it into the mirror."""
-        raise NotImplementedError
 
     # -- lifecycle -------------------------------------------------------------------------
 
