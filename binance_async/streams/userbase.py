@@ -31,6 +31,8 @@ log = logging.getLogger("binance_async.streams")
 
 STREAM = "user"
 _RETRY_MAX_DELAY_S = 10.0
+#: How often open() looks for the next resync when one ended without syncing.
+_RESYNC_POLL_S = 0.05
 #: Recent events remembered to drop one delivered twice.
 _RECENT = 4096
 
@@ -119,12 +121,15 @@ class UserStreamBase(abc.ABC, Generic[M, R]):
                 while not self._synced.is_set():
                     resync = self._resync_task
                     assert resync is not None
-                    await asyncio.wait((synced, resync), return_when=asyncio.FIRST_COMPLETED)
-                    failed = (
-                        resync.exception() if resync.done() and not resync.cancelled() else None
-                    )
+                    if not resync.done():
+                        await asyncio.wait((synced, resync), return_when=asyncio.FIRST_COMPLETED)
+                        continue
+                    failed = None if resync.cancelled() else resync.exception()
                     if failed is not None:
                         raise failed
+                    # Ended without syncing (its connection was lost): the next connection
+                    # brings a new resync; wait for it without spinning.
+                    await asyncio.wait((synced,), timeout=_RESYNC_POLL_S)
             finally:
                 synced.cancel()
         except BaseException:
