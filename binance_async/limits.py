@@ -432,7 +432,7 @@ class Limiter:
         code: int | None,
         msg: str | None,
     ) -> None:
-        if not res.open:
+        if not res._open:
             return
         now = self._clock.now_ms()
         self.ledger.settle(res, now, self.queue.guard_ms(), counts, status, code, msg)
