@@ -258,30 +258,11 @@ class Ledger:
                     probes = [*(probes or ()), track]
         groups = self._groups.get(bucket, self._every) if self._raw else ()
         if address is not None or self._single:
-            # One address: no load to compare, the checks of _fit and _weight_fit inline.
             index = address or 0
-            scope = self._ip[index]
-            if now < scope.banned_until or now < scope.paused_until:
-                self.short |= WEIGHT
+            found = self._fit(index, weight, groups, now, guard, probes)
+            if found is None:
                 return None
-            if weight:  # a weightless request (an order) needs only an address not refused
-                need = scope.in_flight + weight
-                for track in scope.tracks:
-                    start = now - (now - track.phase) % track.window
-                    if start <= track.confirmed:  # Track.fits on a confirmed window
-                        if track.counts.get(start, 0) + need > track.limit:
-                            self.short |= WEIGHT
-                            return None
-                        continue
-                    fit = track.fits(need, now, guard)
-                    if fit == NO:
-                        self.short |= WEIGHT
-                        return None
-                    if fit == PROBE:
-                        probes = [*(probes or ()), track]
-            if groups and not self._requests_fit(index, groups, now, guard):
-                return None
-            return self._grant(index, weight, orders, now, probes, groups)
+            return self._grant(index, weight, orders, now, found[1], groups)
         best, best_load, best_probes = -1, math.inf, probes
         for index in range(len(self._ip)):
             found = self._fit(index, weight, groups, now, guard, probes)
@@ -306,25 +287,17 @@ class Ledger:
         if found is None:
             self.short |= WEIGHT
             return None
-        if groups and not self._requests_fit(index, groups, now, guard):
-            return None
-        return found
-
-    def _requests_fit(
-        self, index: int, groups: tuple[tuple[Scope, ...], ...], now: int, guard: float
-    ) -> bool:
-        """True when one request more fits each request count of the address at ``index``."""
-        for group in groups:
+        for group in groups:  # one request more on each request count
             scope = group[index]
             if now < scope.paused_until:
                 self.short |= REQUESTS
-                return False
+                return None
             need = scope.in_flight + 1
             for track in scope.tracks:
                 if track.fits(need, now, guard) == NO:  # sliding: never a probe
                     self.short |= REQUESTS
-                    return False
-        return True
+                    return None
+        return found
 
     def _weight_fit(
         self, scope: Scope, weight: int, now: int, guard: float, probes: list[Track] | None
