@@ -98,8 +98,45 @@ class DepthUpdate:
         )
 
 
+class _DayStats:
+    """What a ticker and a mini ticker share, read from ``raw`` when asked."""
+
+    __slots__ = ()
+    raw: Mapping[str, Any]
+
+    @property
+    def open_price(self) -> Decimal:
+        """Open price (``o``)."""
+        return to_dec(self.raw["o"])
+
+    @property
+    def high_price(self) -> Decimal:
+        """High price (``h``)."""
+        return to_dec(self.raw["h"])
+
+    @property
+    def low_price(self) -> Decimal:
+        """Low price (``l``)."""
+        return to_dec(self.raw["l"])
+
+    @property
+    def volume(self) -> Decimal:
+        """Base asset volume (``v``)."""
+        return to_dec(self.raw["v"])
+
+    @property
+    def quote_volume(self) -> Decimal:
+        """Quote asset volume (``q``)."""
+        return to_dec(self.raw["q"])
+
+    @property
+    def event_time_ms(self) -> int:
+        """The event time."""
+        return to_int(self.raw["E"])
+
+
 @attrs.frozen(kw_only=True, slots=True, repr=False)
-class Ticker:
+class Ticker(_DayStats):
     """A ``24hrTicker`` (``<symbol>@ticker``, ``!ticker@arr``): rolling 24 hour statistics."""
 
     symbol: str
@@ -137,31 +174,6 @@ class Ticker:
         return to_dec(self.raw["Q"])
 
     @property
-    def open_price(self) -> Decimal:
-        """Open price (``o``)."""
-        return to_dec(self.raw["o"])
-
-    @property
-    def high_price(self) -> Decimal:
-        """High price (``h``)."""
-        return to_dec(self.raw["h"])
-
-    @property
-    def low_price(self) -> Decimal:
-        """Low price (``l``)."""
-        return to_dec(self.raw["l"])
-
-    @property
-    def volume(self) -> Decimal:
-        """Base asset volume (``v``)."""
-        return to_dec(self.raw["v"])
-
-    @property
-    def quote_volume(self) -> Decimal:
-        """Quote asset volume (``q``)."""
-        return to_dec(self.raw["q"])
-
-    @property
     def open_time_ms(self) -> int:
         """Statistics open time (``O``)."""
         return to_int(self.raw["O"])
@@ -186,17 +198,12 @@ class Ticker:
         """Number of trades (``n``)."""
         return to_int(self.raw["n"])
 
-    @property
-    def event_time_ms(self) -> int:
-        """The event time."""
-        return to_int(self.raw["E"])
-
     def __repr__(self) -> str:
         return f"Ticker(symbol={self.symbol!r}, last={self.raw.get('c')!r})"
 
 
 @attrs.frozen(kw_only=True, slots=True, repr=False)
-class MiniTicker:
+class MiniTicker(_DayStats):
     """A ``24hrMiniTicker`` (``<symbol>@miniTicker``, ``!miniTicker@arr``)."""
 
     symbol: str
@@ -212,36 +219,6 @@ class MiniTicker:
     def close_price(self) -> Decimal:
         """Close (last) price (``c``)."""
         return to_dec(self.raw["c"])
-
-    @property
-    def open_price(self) -> Decimal:
-        """Open price (``o``)."""
-        return to_dec(self.raw["o"])
-
-    @property
-    def high_price(self) -> Decimal:
-        """High price (``h``)."""
-        return to_dec(self.raw["h"])
-
-    @property
-    def low_price(self) -> Decimal:
-        """Low price (``l``)."""
-        return to_dec(self.raw["l"])
-
-    @property
-    def volume(self) -> Decimal:
-        """Base asset volume (``v``)."""
-        return to_dec(self.raw["v"])
-
-    @property
-    def quote_volume(self) -> Decimal:
-        """Quote asset volume (``q``)."""
-        return to_dec(self.raw["q"])
-
-    @property
-    def event_time_ms(self) -> int:
-        """The event time."""
-        return to_int(self.raw["E"])
 
     def __repr__(self) -> str:
         return f"MiniTicker(symbol={self.symbol!r}, close={self.raw.get('c')!r})"
