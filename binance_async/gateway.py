@@ -369,7 +369,13 @@ class Gateway:
         if sent is not None:
             sent.info = info
         # send, observe
-        reply = await self._exchange(transport, endpoint, wire, reservation, timeout, info)
+        self.stats.requests += 1
+        try:
+            reply = await transport.send(endpoint, wire, reservation.address_index, timeout, info)
+        except BaseException as exc:
+            self._unanswered(reservation, exc)
+            raise
+        self._observe(reply, reservation, info)
         # decode
         if not reply.readable:
             raise MalformedAnswer(
@@ -415,33 +421,22 @@ class Gateway:
                 "the connection is closed; nothing was sent", request=info, sent=False
             )
 
-    async def _exchange(
-        self,
-        transport: Transport,
-        endpoint: Endpoint,
-        wire: Any,
-        reservation: Reservation,
-        timeout_s: float,
-        info: RequestInfo,
-    ) -> Reply:
-        """Send, settle the reservation on every path, and raise the typed error of an
-        answer that is not a 2xx (:class:`IPBanned` for a 418)."""
-        self.stats.requests += 1
-        try:
-            reply = await transport.send(endpoint, wire, reservation.address_index, timeout_s, info)
-        except TransportError as exc:
-            if exc.sent:
-                self.limiter.release(reservation)
-            else:
-                self.limiter.drop(reservation)
-            raise
-        except BaseException:  # cancelled on the wire: the server may have counted it
+    def _unanswered(self, reservation: Reservation, exc: BaseException) -> None:
+        """Settle the reservation of a request that got no answer: given back when it surely
+        never left, else its cost counts (the server may have counted it; a cancellation
+        on the wire included)."""
+        if isinstance(exc, TransportError) and not exc.sent:
+            self.limiter.drop(reservation)
+        else:
             self.limiter.release(reservation)
-            raise
+
+    def _observe(self, reply: Reply, reservation: Reservation, info: RequestInfo) -> None:
+        """Settle the reservation with the answer's counts, and raise the typed error of an
+        answer that is not a 2xx (:class:`IPBanned` for a 418)."""
         status = reply.status
         if 200 <= status < 300:
             self.limiter.observe(reservation, status=status, counts=reply.counts)
-            return reply
+            return
         error = self._error(reply, info)
         self.limiter.observe(
             reservation, status=status, counts=reply.counts, code=error.code, msg=error.message
@@ -493,16 +488,18 @@ class Gateway:
                 reservation = await self.limiter.admit(weight=weight)
         except Closed:
             raise TransportError("the client is closed", request=info, sent=False) from None
+        transport = self._rest or self.transport
+        self.stats.requests += 1
         sent = self._time.monotonic_ns()
-        reply = await self._exchange(
-            self._rest or self.transport,
-            endpoint,
-            self._time_wire,
-            reservation,
-            self._timeout_s,
-            info,
-        )
+        try:
+            reply = await transport.send(
+                endpoint, self._time_wire, reservation.address_index, self._timeout_s, info
+            )
+        except BaseException as exc:
+            self._unanswered(reservation, exc)
+            raise
         received = self._time.monotonic_ns()
+        self._observe(reply, reservation, info)
         try:
             if not reply.readable:
                 raise ValueError("not JSON")
