@@ -9,7 +9,9 @@ when its answer (or no answer) comes back:
   server's counts (``X-MBX-USED-WEIGHT-*``, ``X-MBX-ORDER-COUNT-*``) raise the local ones;
 - a window's budget is never released on an assumption. Where the server's windows start is
   not documented, so a new window stays *unconfirmed* until an answer shows the server's count
-  dropped (or shows no more than was sent in the new window). While unconfirmed it is charged
+  dropped below what it gave a request answered before this one left (answers may arrive in
+  another order than the server counted them), or a request that surely left inside the new
+  window met no more than was sent in it (:meth:`.Track.rolled`). While unconfirmed it is charged
   with the previous window's count too, which is safe wherever the server's boundary lies;
   when that leaves no room, one request goes first as the window's probe;
 - a 429 pauses its scope (the address's weight, or the account's orders) until
@@ -103,6 +105,8 @@ class Ledger:
         #: windows the server was seen past, for the other clients to know.
         self.outbox: list[Update] | None = None
         self.confirms: list[tuple[str, int]] = []
+        #: Answers with the server's counts settled so far (the next one's number).
+        self._heard = 0
         self.load(limits, now=0)
 
     # -- configuration ---------------------------------------------------------------------
@@ -141,7 +145,9 @@ class Ledger:
             rates = [r for r in limits if r.kind == kind and r.bucket == bucket]
             old = {t.rate.window_ms: t for t in scope.tracks}
             # What the old windows counted is the best knowledge of a new one until the
-            # server's next count: seed with it (conservative for shorter windows).
+            # server's next count: seed with it (conservative for shorter windows). A shared
+            # store gets it as an add: other clients may count in the new windows already,
+            # and their requests are not in this seed (a raise would hide the smaller part).
             seed = max((t.used(now) for t in scope.tracks), default=0)
             tracks = []
             for rate in rates:
@@ -151,7 +157,7 @@ class Ledger:
                     track.raise_to(track.start(now), seed)
                     if seed and self.outbox is not None:  # a shared store has not seen it
                         self.outbox.append(
-                            Update(track.key, track.start(now), seed, False, track.rate.window_ms)
+                            Update(track.key, track.start(now), seed, True, track.rate.window_ms)
                         )
                 track.rate, track.limit = rate, self._scaled(rate.limit)
                 tracks.append(track)
@@ -335,11 +341,15 @@ class Ledger:
                 track.probing = True
             held = tuple(probes)
         if not groups:
-            return Reservation(index, self.addresses[index], weight, orders, now, held)
+            return Reservation(
+                index, self.addresses[index], weight, orders, now, held, (), self._heard
+            )
         extras = tuple(group[index] for group in groups)
         for scope in extras:
             scope.in_flight += 1
-        return Reservation(index, self.addresses[index], weight, orders, now, held, extras)
+        return Reservation(
+            index, self.addresses[index], weight, orders, now, held, extras, self._heard
+        )
 
     def touched(self, res: Reservation) -> list[tuple[Scope, int]]:
         """The scopes ``res`` holds budget on, with its cost on each."""
@@ -412,15 +422,16 @@ class Ledger:
         scope = self._ip[res.address_index]
         if res.weight or counts is not None:
             for track in scope.tracks:
-                self._commit(track, res.weight, res.sent_at_ms, now, margin, counts)
+                self._commit(track, res.weight, res, now, margin, counts)
         if res.orders:
             for track in self._orders.tracks:
-                self._commit(track, res.orders, res.sent_at_ms, now, margin, counts)
+                self._commit(track, res.orders, res, now, margin, counts)
         for extra in res.extras:
             for track in extra.tracks:
-                self._commit(track, 1, res.sent_at_ms, now, margin, None)
+                self._commit(track, 1, res, now, margin, None)
         if counts is None:
             return
+        self._heard += 1
         if status == 429:
             self._on_429(res, now, counts, code)
         elif status == 418:
@@ -431,8 +442,15 @@ class Ledger:
                 self._orders.streak = 0
 
     def _commit(
-        self, track: Track, cost: int, sent: int, now: int, margin: int, counts: Counts | None
+        self,
+        track: Track,
+        cost: int,
+        res: Reservation,
+        now: int,
+        margin: int,
+        counts: Counts | None,
     ) -> None:
+        sent = res.sent_at_ms
         window, phase, mirror = track.window, track.phase, track.counts
         current = now - (now - phase) % window
         oldest = current - track.lookback * window  # older ones matter to no admission
@@ -452,12 +470,12 @@ class Ledger:
             value = read_count(counts, track.header)
             sent_start = sent - (sent - phase) % window
             if value is not None and sent_start >= oldest:
-                if sent_start > track.confirmed and (
-                    value <= mirror.get(sent_start, 0)
-                    or (track.last_value is not None and value < track.last_value)
+                early = sent - margin
+                earliest = early - (early - phase) % window
+                if sent_start > track.confirmed and track.rolled(
+                    value, cost, res.heard, sent_start, earliest
                 ):
-                    # The server's count dropped, or holds no more than this window got: it
-                    # is past the boundary, and the previous window's count no longer applies.
+                    # The server is past the boundary: the previous window no longer applies.
                     track.confirmed = sent_start
                     if self.outbox is not None:
                         self.confirms.append((track.key, sent_start))
@@ -468,7 +486,7 @@ class Ledger:
                         self.outbox.append(
                             Update(track.key, sent_start, value, False, track.rate.window_ms)
                         )
-                track.last_value = value
+                track.hear(self._heard, value, earliest)
         if current > track.seen_start:
             track.seen_start = current
             for start in [s for s in mirror if s < oldest]:
@@ -531,6 +549,7 @@ class Ledger:
         track.counts = {start - track.window: carried, start: carried}
         track.confirmed = min(track.confirmed, start - track.window)
         track.seen_start = start
+        track.heard.clear()  # its windows were counted on the old boundaries
         log.info(
             "limiter: %s windows end at %d ms past the %d ms boundary (learned from a 429)",
             track.key,

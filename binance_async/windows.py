@@ -9,6 +9,8 @@ seen past the latest boundary. :class:`Reservation` is an admitted request's hol
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 from .ratelimits import RateLimit
 
 __all__ = ["NO", "PROBE", "SLOTS", "YES", "Reservation", "Scope", "Track"]
@@ -18,6 +20,9 @@ NO, YES, PROBE = 0, 1, 2
 
 #: A limit no response header reports is kept as a sliding window of this many slots.
 SLOTS = 20
+
+#: Answers a track remembers (see :meth:`Track.rolled`); the older half goes when full.
+_HEARD = 128
 
 
 class Track:
@@ -35,8 +40,8 @@ class Track:
         "confirmed",
         "counts",
         "header",
+        "heard",
         "key",
-        "last_value",
         "limit",
         "lookback",
         "phase",
@@ -65,7 +70,9 @@ class Track:
         self.confirmed = -1
         #: True while this window's probe is in flight.
         self.probing = False
-        self.last_value: int | None = None
+        #: The server's recent counts, oldest first: (answer number, count, the earliest
+        #: window start the request may have been counted in).
+        self.heard: list[tuple[int, int, int]] = []
         self.seen_start = 0
 
     def start(self, now: int) -> int:
@@ -110,6 +117,36 @@ class Track:
             return NO
         return PROBE
 
+    def rolled(self, value: int, cost: int, heard: int, start: int, earliest: int) -> bool:
+        """Whether the server's ``value`` for a request sent in the window at ``start`` (of
+        which ``cost`` is the request's own) shows the server past that window's start.
+
+        It does when the request surely reached the server inside the window (``earliest``,
+        the first window start it may have been counted in, is ``start``) and the count is
+        no more than the window got here; or when the count is lower than the server gave,
+        in the window before or later, a request whose answer came in before this request
+        left (``heard``: answers numbered below it did): the server counted that one first,
+        so in one window this count would be higher. Answers compared in the order they
+        arrive would not do: the server may have counted them in the other order.
+        """
+        if earliest >= start and value <= self.counts.get(start, 0):
+            return True
+        heard_list = self.heard
+        since = start - self.window
+        answered = bisect_left(heard_list, (heard,))
+        for i in range(answered - 1, max(answered - _HEARD // 2, 0) - 1, -1):
+            _, count, first = heard_list[i]
+            if first >= since and value < count + cost:
+                return True
+        return False
+
+    def hear(self, number: int, value: int, earliest: int) -> None:
+        """Remember the server's count ``value`` from answer ``number`` (see :meth:`rolled`)."""
+        heard = self.heard
+        if len(heard) >= _HEARD:
+            del heard[: _HEARD // 2]
+        heard.append((number, value, earliest))
+
     def raise_to(self, start: int, value: int) -> None:
         """The window counts at least ``value``."""
         if value > self.counts.get(start, 0):
@@ -129,6 +166,7 @@ class Reservation:
         "address",
         "address_index",
         "extras",
+        "heard",
         "hold_id",
         "orders",
         "probes",
@@ -145,6 +183,7 @@ class Reservation:
         sent_at_ms: int,
         probes: tuple[Track, ...] | None,
         extras: tuple[Scope, ...] = (),
+        heard: int = 0,
     ) -> None:
         self.address_index = address_index
         self.address = address
@@ -154,6 +193,8 @@ class Reservation:
         self.probes = probes
         #: The request-count scopes (``RAW_REQUESTS``) it holds one request in.
         self.extras = extras
+        #: Answers the ledger had when this request was admitted (see :meth:`Track.rolled`).
+        self.heard = heard
         #: The shared store's name for this reservation, when one is used.
         self.hold_id: str | None = None
         self._open = True

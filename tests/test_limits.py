@@ -1092,7 +1092,74 @@ async def test_limits_loaded_with_a_store_hand_the_seed_to_it() -> None:
     await two.close()
 
 
+async def test_a_seed_handed_over_late_adds_to_what_the_new_windows_counted_meanwhile() -> None:
+    """A client on the old windows loads the new ones after another client already counts in
+    them: its seed (what it saw on the old windows) adds to the shared count. Raised to
+    instead, the larger of the two would hide the other's requests, which the server counted
+    all the same."""
+    clock = FakeServerTime(start_ms=M0 + 15_000)  # mid-window: nothing in the one before
+    store = MemoryBudgetStore()
+    ten_s = weight_limit(50, "SECOND", 10)
+    early = Limiter(clock=clock, limits=[ten_s], store=store, sleep=clock.sleep)
+    early.observe(await early.admit(weight=5), status=200, counts={"x-mbx-used-weight-10s": "5"})
+    late = Limiter(clock=clock, limits=[weight_limit(100)], store=store, sleep=clock.sleep)
+    late.observe(await late.admit(weight=7), status=200, counts={"x-mbx-used-weight-1m": "7"})
+    late.load([ten_s])  # the server's 10 s window holds 5 + 7
+    await clock.settle()
+    third = Limiter(clock=clock, limits=[ten_s], store=store, sleep=clock.sleep)
+    fits = await third.admit(weight=38)  # 12 + 38 = 50
+    blocked = task(third.admit(weight=1))
+    await clock.settle()
+    assert not blocked.done()
+    blocked.cancel()
+    third.release(fits)
+    for limiter in (early, late, third):
+        await limiter.close()
+
+
 def used_key(limiter: Limiter) -> str:
     """The store key of the limiter's weight window."""
     (key,) = [t.key for _, s in limiter.ledger.scopes() for t in s.tracks if "WEIGHT" in t.key]
     return key
+
+
+async def test_answers_out_of_order_do_not_confirm_a_window_the_server_has_not_reached() -> None:
+    """Two answers in the reverse of the order the server counted them: the later count is
+    lower, but only because it came first. That is no sign of a new window; taken for one,
+    the limiter would fill the new window while the server still counts the old one."""
+    clock = FakeServerTime(start_ms=M0 + 50_000, skew_ms=5, uncertainty_ms=6)
+    limiter = make(clock, weight_limit(10))
+    first = await limiter.admit(weight=4)
+    limiter.observe(first, status=200, counts={"x-mbx-used-weight-1m": "4"})
+    await clock.advance_to(M0 + MINUTE - 5)  # the server is 10 ms before its boundary
+    slow = await limiter.admit(weight=3)  # 4 + 3 in the old window
+    await clock.advance_to(M0 + MINUTE + 2)  # ours says the new window began 2 ms ago
+    fast = await limiter.admit(weight=1)  # 7 + 1: fits even if the server is still in M0
+    # The server counts `fast` first (5) and `slow` after it (8); `slow`'s answer comes first.
+    limiter.observe(slow, status=200, counts={"x-mbx-used-weight-1m": "8"})
+    limiter.observe(fast, status=200, counts={"x-mbx-used-weight-1m": "5"})
+    # The server is still in M0 with 8 of 10: at most 2 more may go before it rolls over.
+    more = [task(limiter.admit(weight=1)) for _ in range(5)]
+    await clock.settle()
+    assert sum(t.done() for t in more) <= 2
+    for waiter in more:
+        waiter.cancel()
+    await clock.settle()
+
+
+async def test_a_count_below_one_answered_before_the_request_left_shows_the_new_window() -> None:
+    """A count lower than the server gave a request answered before this one left: the
+    server rolled over in between. That confirms the new window at once, even for a request
+    sent too close to the boundary for the clock alone to say which window it reached."""
+    clock = FakeServerTime(start_ms=M0 + 50_000, uncertainty_ms=6)
+    limiter = make(clock, weight_limit(10))
+    limiter.observe(await limiter.admit(weight=8), status=200, counts={"x-mbx-used-weight-1m": "8"})
+    await clock.advance_to(M0 + MINUTE + 2)  # 2 ms into the window, well inside the guard
+    early = await limiter.admit(weight=2)  # 8 + 2 fit even if the server were still in M0
+    limiter.observe(early, status=200, counts={"x-mbx-used-weight-1m": "2"})
+    more = [task(limiter.admit(weight=1)) for _ in range(9)]
+    await clock.settle()
+    assert [t.done() for t in more] == [True] * 8 + [False]  # 2 + 8: the new window's room
+    for waiter in more:
+        waiter.cancel()
+    await clock.settle()

@@ -253,6 +253,15 @@ async def _until(sim: Simulator, pings: int) -> None:
     raise AssertionError(f"fewer than {pings} pings in 30 s: {sim.audit.requests[-5:]}")
 
 
+async def _orders_of(sim: Simulator, tag: str, count: int) -> None:
+    """Wait until the exchange has accepted ``count`` orders of worker ``tag`` (bounded)."""
+    for _ in range(3_000):  # 30 s at most
+        if sum(cid.startswith(f"{tag}-") for cid in sim.audit.accepted) >= count:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"worker {tag} had fewer than {count} orders accepted in 30 s")
+
+
 def _inner_use(sim: Simulator) -> tuple[list[int], list[int]]:
     """Share of the budget used over the windows strictly inside the burst (the first and
     the last are partly outside it): weight by the pings' windows, orders by the orders'."""
@@ -343,7 +352,7 @@ async def test_a_worker_killed_mid_burst_leaves_the_others_inside_the_budget(
         try:
             await fleet.start()
             await fleet.go(sim, at_ms=880)
-            await _until(sim, 250)
+            await _orders_of(sim, "w0", 60)  # 140 of its tasks still ahead
             fleet.kill(0)
             ends = await _hold_ends(redis_server.url, fleet.config["namespace"])
             read_at = sim.clock.now_ms()
