@@ -488,15 +488,9 @@ class ClientBase:
         symbol, and :class:`~binance_async.errors.MalformedAnswer` when exchangeInfo cannot
         be read.
         """
-        symbols = self._symbols
-        if (
-            symbols is not None
-            and type(symbol) is str
-            and self._time_source.monotonic_ns() < self._symbols_until_ns
-        ):
-            info = symbols.get(symbol)
-            if info is not None:  # listed and fresh: the format is the exchange's own
-                return info
+        info = self._fresh_symbol(symbol)
+        if info is not None:
+            return info
         check_symbol_format(symbol)
         if self._symbols is None or self._time_source.monotonic_ns() >= self._symbols_until_ns:
             await self._refresh_symbols(self._symbols_at_ns)
@@ -510,6 +504,17 @@ class ClientBase:
         if info is None:
             raise UnknownSymbol(f"symbol {symbol!r} is not listed on this exchange")
         return info
+
+    def _fresh_symbol(self, symbol: str) -> SymbolInfo | None:
+        """:meth:`symbol_info` without a wait: the cached rules while fresh, else None."""
+        symbols = self._symbols
+        if (
+            symbols is not None
+            and type(symbol) is str
+            and self._time_source.monotonic_ns() < self._symbols_until_ns
+        ):
+            return symbols.get(symbol)  # listed and fresh: the format is the exchange's own
+        return None
 
     async def _refresh_symbols(self, seen_at_ns: int) -> None:
         """Read exchangeInfo once for all callers that saw the cache of ``seen_at_ns``."""

@@ -283,7 +283,8 @@ class Reconciler:
         try:
             while True:
                 try:
-                    await self.hold_slots(slots, deadline_ns, family.place, cid)
+                    if slots and not gate.try_acquire(slots):
+                        await self.wait_slots(slots, deadline_ns, family.place, cid)
                     try:
                         order: T = await self._gw.request(
                             family.place,
@@ -357,14 +358,17 @@ class Reconciler:
     async def hold_slots(self, count: int, deadline_ns: int, endpoint: Endpoint, ref: str) -> None:
         """Take ``count`` in-flight slots (none for exempt orders), waiting within the
         deadline; the caller releases them once its request is answered."""
-        gate = self._gw.orders_gate
-        if count and not gate.try_acquire(count):
-            await self._gw.deadlines.within(
-                gate.acquire(count),
-                deadline_ns,
-                "an order slot",
-                RequestInfo(endpoint.method, endpoint.path, client_order_id=ref),
-            )
+        if count and not self._gw.orders_gate.try_acquire(count):
+            await self.wait_slots(count, deadline_ns, endpoint, ref)
+
+    async def wait_slots(self, count: int, deadline_ns: int, endpoint: Endpoint, ref: str) -> None:
+        """Wait, within the deadline, for ``count`` in-flight slots the gate had not free."""
+        await self._gw.deadlines.within(
+            self._gw.orders_gate.acquire(count),
+            deadline_ns,
+            "an order slot",
+            RequestInfo(endpoint.method, endpoint.path, client_order_id=ref),
+        )
 
     async def find_placed(
         self,

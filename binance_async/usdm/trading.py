@@ -71,7 +71,8 @@ class Trading(ClientBase):
         gtd = wire.get("timeInForce") == "GTD"
         if gtd != ("goodTillDate" in wire):
             raise InvalidRequest("time_in_force=GTD goes with good_till_date (ms), and only it")
-        info = await self.symbol_info(wire["symbol"])
+        symbol = wire["symbol"]
+        info = self._fresh_symbol(symbol) or await self.symbol_info(symbol)
         filters.check_order(
             info, order_type=kind, quantity=qty, price=px, reduce_only=bool(wire.get("reduceOnly"))
         )
