@@ -133,6 +133,9 @@ class WsApi(Trading, AlgoOrders, Account):
         """The client's cached symbol rules (:meth:`~ClientBase.symbol_info`)."""
         return await self._client.symbol_info(symbol)
 
+    def _fresh_symbol(self, symbol: str) -> SymbolInfo | None:
+        return self._client._fresh_symbol(symbol)
+
     def _rules_refused(self) -> None:
         self._client._rules_refused()
 
