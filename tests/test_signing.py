@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from urllib.parse import quote
 
 import pytest
@@ -87,6 +89,26 @@ def test_hmac_fapi_vector_a1() -> None:
     assert signer.sign(A1_PAYLOAD.encode()) == (
         "3c661234138461fcc7a7d8746c6558c9842d4e10870d2ecbedf7777cad694af9"
     )
+
+
+def test_hmac_keys_of_every_length_around_the_block_size() -> None:
+    """RFC 4231's vectors (a short key; a key longer than the block, hashed first) and keys
+    of 63, 64 and 65 bytes sign as the standard library's hmac does, every time."""
+    short = HmacSigner(b"\x0b" * 20)
+    assert short.sign(b"Hi There") == (
+        "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"
+    )
+    long_key = HmacSigner(b"\xaa" * 131)
+    payload = b"Test Using Larger Than Block-Size Key - Hash Key First"
+    for _ in range(2):  # a signature leaves the keyed state as it was
+        assert long_key.sign(payload) == (
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"
+        )
+    for size in (63, 64, 65):
+        key = bytes(range(1, size + 1))
+        for body in (b"", A1_PAYLOAD.encode()):
+            expected = hmac.new(key, body, hashlib.sha256).hexdigest()
+            assert HmacSigner(key).sign(body) == expected
 
 
 def test_hmac_mixed_query_body_vector_a2_corrected() -> None:
