@@ -472,6 +472,11 @@ class Ledger:
             if value is not None and sent_start >= oldest:
                 early = sent - margin
                 earliest = early - (early - phase) % window
+                probes = res.probes
+                if probes is not None and track in probes:
+                    # A probe left once the clock said the window surely began (its guard
+                    # then, which may since have grown past ``margin``).
+                    earliest = max(earliest, sent_start)
                 if sent_start > track.confirmed and track.rolled(
                     value, cost, res.heard, sent_start, earliest
                 ):

@@ -1163,3 +1163,23 @@ async def test_a_count_below_one_answered_before_the_request_left_shows_the_new_
     for waiter in more:
         waiter.cancel()
     await clock.settle()
+
+
+async def test_a_probe_confirms_its_window_though_the_guard_grew_while_it_was_out() -> None:
+    """A probe leaves only once the clock says the window surely began; its answer confirms
+    the window even when the clock's uncertainty grew meanwhile (a resample), and nothing
+    answered before it in the old window can show the drop."""
+    clock = FakeServerTime(start_ms=M0 + 50_000, uncertainty_ms=3)
+    limiter = make(clock, weight_limit(10))
+    limiter.release(await limiter.admit(weight=9))  # no answer: counted, no count read
+    await clock.advance_to(M0 + MINUTE + 8)  # guard 3 + 5 ms margin: the probe may go
+    probe = await limiter.admit(weight=2)  # 9 + 2 > 10: only as the window's probe
+    assert probe.probes is not None
+    clock._uncertainty_ms = 12
+    limiter.observe(probe, status=200, counts={"x-mbx-used-weight-1m": "2"})
+    more = [task(limiter.admit(weight=1)) for _ in range(9)]
+    await clock.settle()
+    assert [t.done() for t in more] == [True] * 8 + [False]  # 2 + 8: the new window's room
+    for waiter in more:
+        waiter.cancel()
+    await clock.settle()
