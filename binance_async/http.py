@@ -19,7 +19,7 @@ from multidict import CIMultiDict
 from yarl import URL
 
 from .encoding import encode_params, encode_value
-from .endpoint import Endpoint
+from .endpoint import Endpoint, Security
 from .errors import RequestInfo, RequestTimeout, TransportError
 from .signing import Signer
 from .transport import Reply
@@ -76,16 +76,16 @@ class HttpTransport:
         self._borrowed = session
         self._sessions: list[aiohttp.ClientSession] = []
         self._stamp = f"recvWindow={encode_value(recv_window_ms)}&timestamp="
-        # Headers every request carries go into a session of ours once; a borrowed session
-        # gets them with each request. Either way as a CIMultiDict aiohttp need not convert.
+        # The User-Agent goes into a session of ours once (a borrowed one keeps its own). The
+        # API key goes with the requests that need one only: a public request goes without
+        # (each header costs aiohttp work on every request). Each as a CIMultiDict aiohttp
+        # need not convert.
         self._session_headers = CIMultiDict({"User-Agent": _USER_AGENT})
-        if api_key:
-            self._session_headers["X-MBX-APIKEY"] = api_key
-        self._key_headers: CIMultiDict[str] | None = None
+        self._key_headers = CIMultiDict({"X-MBX-APIKEY": api_key}) if api_key else None
         self._form_headers = CIMultiDict({"Content-Type": _FORM})
-        if session is not None and api_key:  # a borrowed session keeps its own User-Agent
-            self._key_headers = CIMultiDict({"X-MBX-APIKEY": api_key})
-            self._form_headers.extend(self._key_headers)
+        self._keyed_form_headers = self._form_headers.copy()
+        if self._key_headers is not None:
+            self._keyed_form_headers.extend(self._key_headers)
         self._timeouts: dict[float, aiohttp.ClientTimeout] = {}
         #: Each endpoint's URL without a query, parsed once (a few dozen paths at most).
         self._urls: dict[str, URL] = {}
@@ -184,17 +184,18 @@ class HttpTransport:
             )
         session = sessions[address_index]
         method = endpoint.method
+        keyed = endpoint.security is not Security.NONE
         if wire and (method == "GET" or method == "DELETE"):
             url = URL(f"{self.base_url}{endpoint.path}?{wire}", encoded=True)
             data = None
-            headers = self._key_headers
+            headers = self._key_headers if keyed else None
         else:
             url = self._urls.get(endpoint.path) or self._url(endpoint.path)
             if wire:
                 data = wire.encode()
-                headers = self._form_headers
+                headers = self._keyed_form_headers if keyed else self._form_headers
             else:
-                data, headers = None, self._key_headers
+                data, headers = None, self._key_headers if keyed else None
         try:
             async with session.request(
                 method,

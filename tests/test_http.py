@@ -83,8 +83,9 @@ async def test_dropped_cancel_or_modify_is_sent_once_then_queried(
 
 
 async def test_headers_on_the_wire_own_and_borrowed_session() -> None:
-    """Every request carries the API key; a form body its Content-Type; an own session sends
-    the library's User-Agent, a borrowed one keeps the User-Agent it was given."""
+    """Every request that needs the API key carries it, a public one does not; a form body
+    its Content-Type; an own session sends the library's User-Agent, a borrowed one keeps the
+    User-Agent it was given."""
     seen: list[tuple[str, dict[str, str], bytes]] = []
 
     async def record(request: web.Request) -> web.Response:
@@ -100,6 +101,8 @@ async def test_headers_on_the_wire_own_and_borrowed_session() -> None:
     port = runner.addresses[0][1]
     get = Endpoint(method="GET", path="/fapi/v1/x", weight=1, security=Security.SIGNED)
     post = Endpoint(method="POST", path="/fapi/v1/x", weight=1, security=Security.SIGNED)
+    public = Endpoint(method="GET", path="/fapi/v1/x", weight=1, security=Security.NONE)
+    public_post = Endpoint(method="POST", path="/fapi/v1/x", weight=1, security=Security.NONE)
     info = RequestInfo("GET", "/fapi/v1/x")
     try:
         own = HttpTransport(base_url=f"http://127.0.0.1:{port}", api_key="K1", recv_window_ms=5000)
@@ -108,6 +111,9 @@ async def test_headers_on_the_wire_own_and_borrowed_session() -> None:
             await own.send(get, "a=1", 0, 5.0, info)
             await own.send(post, "b=2", 0, 5.0, info)
             await own.send(get, "", 0, 5.0, info)
+            await own.send(public, "a=1", 0, 5.0, info)
+            await own.send(public, "", 0, 5.0, info)
+            await own.send(public_post, "c=3", 0, 5.0, info)
         finally:
             await own.close()
         async with aiohttp.ClientSession(headers={"User-Agent": "mine/1"}) as session:
@@ -124,10 +130,13 @@ async def test_headers_on_the_wire_own_and_borrowed_session() -> None:
             assert not session.closed
     finally:
         await runner.cleanup()
-    assert [(m, h["X-MBX-APIKEY"], h["User-Agent"], body) for m, h, body in seen] == [
+    assert [(m, h.get("X-MBX-APIKEY"), h["User-Agent"], body) for m, h, body in seen] == [
         ("GET", "K1", "binance_async", b""),
         ("POST", "K1", "binance_async", b"b=2"),
         ("GET", "K1", "binance_async", b""),
+        ("GET", None, "binance_async", b""),
+        ("GET", None, "binance_async", b""),
+        ("POST", None, "binance_async", b"c=3"),
         ("GET", "K2", "mine/1", b""),
         ("POST", "K2", "mine/1", b"b=2"),
     ]
@@ -135,6 +144,9 @@ async def test_headers_on_the_wire_own_and_borrowed_session() -> None:
         None,
         "application/x-www-form-urlencoded",
         None,
+        None,
+        None,
+        "application/x-www-form-urlencoded",
         None,
         "application/x-www-form-urlencoded",
     ]
