@@ -44,7 +44,7 @@ from .ratelimits import (
     read_count,
     retry_after_ms,
 )
-from .windows import NO, PROBE, Reservation, Scope, Track
+from .windows import HEARD, NO, PROBE, Reservation, Scope, Track
 
 __all__ = ["ORDERS", "REQUESTS", "WEIGHT", "Ledger"]
 
@@ -470,20 +470,19 @@ class Ledger:
             value = read_count(counts, track.header)
             sent_start = sent - (sent - phase) % window
             if value is not None and sent_start >= oldest:
-                early = sent - margin
-                earliest = early - (early - phase) % window
-                probes = res.probes
-                if probes is not None and track in probes:
-                    # A probe left once the clock said the window surely began (its guard
-                    # then, which may since have grown past ``margin``).
-                    earliest = max(earliest, sent_start)
-                if sent_start > track.confirmed and track.rolled(
-                    value, cost, res.heard, sent_start, earliest
-                ):
-                    # The server is past the boundary: the previous window no longer applies.
-                    track.confirmed = sent_start
-                    if self.outbox is not None:
-                        self.confirms.append((track.key, sent_start))
+                early = sent - margin  # the earliest the server may have counted it
+                if sent_start > track.confirmed:
+                    probes = res.probes
+                    if probes is not None and track in probes:
+                        # A probe left once the clock said the window surely began (its
+                        # guard then, which may since have grown past ``margin``).
+                        early = max(early, sent_start)
+                    if track.rolled(value, cost, res.heard, sent_start, early):
+                        # The server is past the boundary: the previous window no longer
+                        # applies.
+                        track.confirmed = sent_start
+                        if self.outbox is not None:
+                            self.confirms.append((track.key, sent_start))
                 # The count of the send-time window: a stale count must not land in a later one.
                 if value > mirror.get(sent_start, 0):
                     mirror[sent_start] = value
@@ -491,7 +490,10 @@ class Ledger:
                         self.outbox.append(
                             Update(track.key, sent_start, value, False, track.rate.window_ms)
                         )
-                track.hear(self._heard, value, earliest)
+                heard = track.heard  # for Track.rolled: the oldest half goes when full
+                if len(heard) >= HEARD:
+                    del heard[: HEARD // 2]
+                heard.append((self._heard, value, early))
         if current > track.seen_start:
             track.seen_start = current
             for start in [s for s in mirror if s < oldest]:

@@ -13,7 +13,7 @@ from bisect import bisect_left
 
 from .ratelimits import RateLimit
 
-__all__ = ["NO", "PROBE", "SLOTS", "YES", "Reservation", "Scope", "Track"]
+__all__ = ["HEARD", "NO", "PROBE", "SLOTS", "YES", "Reservation", "Scope", "Track"]
 
 #: ``fits`` answers: no, yes, or yes as the unconfirmed window's single probe.
 NO, YES, PROBE = 0, 1, 2
@@ -22,7 +22,7 @@ NO, YES, PROBE = 0, 1, 2
 SLOTS = 20
 
 #: Answers a track remembers (see :meth:`Track.rolled`); the older half goes when full.
-_HEARD = 128
+HEARD = 128
 
 
 class Track:
@@ -71,7 +71,7 @@ class Track:
         #: True while this window's probe is in flight.
         self.probing = False
         #: The server's recent counts, oldest first: (answer number, count, the earliest
-        #: window start the request may have been counted in).
+        #: time the server may have counted the request).
         self.heard: list[tuple[int, int, int]] = []
         self.seen_start = 0
 
@@ -117,35 +117,28 @@ class Track:
             return NO
         return PROBE
 
-    def rolled(self, value: int, cost: int, heard: int, start: int, earliest: int) -> bool:
+    def rolled(self, value: int, cost: int, heard: int, start: int, early: int) -> bool:
         """Whether the server's ``value`` for a request sent in the window at ``start`` (of
         which ``cost`` is the request's own) shows the server past that window's start.
 
-        It does when the request surely reached the server inside the window (``earliest``,
-        the first window start it may have been counted in, is ``start``) and the count is
+        It does when the request surely reached the server inside the window (``early``, the
+        earliest the server may have counted it, is at or past ``start``) and the count is
         no more than the window got here; or when the count is lower than the server gave,
         in the window before or later, a request whose answer came in before this request
         left (``heard``: answers numbered below it did): the server counted that one first,
         so in one window this count would be higher. Answers compared in the order they
         arrive would not do: the server may have counted them in the other order.
         """
-        if earliest >= start and value <= self.counts.get(start, 0):
+        if early >= start and value <= self.counts.get(start, 0):
             return True
         heard_list = self.heard
         since = start - self.window
         answered = bisect_left(heard_list, (heard,))
-        for i in range(answered - 1, max(answered - _HEARD // 2, 0) - 1, -1):
-            _, count, first = heard_list[i]
+        for i in range(answered - 1, max(answered - HEARD // 2, 0) - 1, -1):
+            _, count, first = heard_list[i]  # ``first``: that answer's ``early``
             if first >= since and value < count + cost:
                 return True
         return False
-
-    def hear(self, number: int, value: int, earliest: int) -> None:
-        """Remember the server's count ``value`` from answer ``number`` (see :meth:`rolled`)."""
-        heard = self.heard
-        if len(heard) >= _HEARD:
-            del heard[: _HEARD // 2]
-        heard.append((number, value, earliest))
 
     def raise_to(self, start: int, value: int) -> None:
         """The window counts at least ``value``."""
