@@ -32,6 +32,7 @@ import attrs
 __all__ = [
     "BudgetStore",
     "Claim",
+    "Composed",
     "Fallback",
     "MemoryBudgetStore",
     "Signal",
@@ -112,7 +113,17 @@ class Claim:
 
 @attrs.frozen(slots=True)
 class Update:
-    """A change to one window's count: ``add`` a committed cost, or raise it to a reading."""
+    """A change to one window's count: ``add`` a committed cost, or raise it to a reading.
+
+    A reading (the server's count) holds every request the server counted before it,
+    including some whose costs are committed after it (answers arrive in any order): adds
+    are not simply summed on top of it. A window's count is the largest of all its adds
+    together and its highest reading plus the adds no reading covers; ``read`` marks an add
+    the reading of the same answer covers (in the request's own window). An add ``once``
+    (a seed: requests counted in other windows, all answered before it) counts on top of
+    what the window held then, and later readings cover it. A raise ``whole`` is a client's
+    own count of the window, which holds every add it made: nothing goes on top of it.
+    """
 
     key: str
     start: int
@@ -120,6 +131,12 @@ class Update:
     add: bool
     #: The window's length, for how long a store keeps the count (0: unknown, two days).
     window_ms: int = 0
+    #: An add the same answer's reading covers.
+    read: bool = False
+    #: An add counted on top once, which later readings cover (a seed).
+    once: bool = False
+    #: A raise to a count that holds every add (a client's own count of the window).
+    whole: bool = False
 
 
 @attrs.frozen(slots=True)
@@ -162,20 +179,42 @@ class SyncReply:
     confirmed: Mapping[str, int] = attrs.field(factory=dict)
 
 
-def compose(updates: Iterable[Update]) -> dict[tuple[str, int], tuple[int, int | None, int]]:
-    """Compose each window's updates, in order, into one change: ``(add, floor, window_ms)``
-    makes the count ``max(count + add, floor)`` (no floor: ``count + add``)."""
-    composed: dict[tuple[str, int], tuple[int, int | None, int]] = {}
+#: One window's news composed (:func:`compose`): the read adds, the other adds, the adds
+#: once, the highest reading (None: none), the highest whole count, the window's length.
+Composed = tuple[int, int, int, int | None, int, int]
+
+
+def compose(updates: Iterable[Update]) -> dict[tuple[str, int], Composed]:
+    """Compose each window's updates into one change (see :data:`Composed`): each kind of
+    add summed, the highest reading and whole count. Order does not matter."""
+    composed: dict[tuple[str, int], Composed] = {}
     for update in updates:
         where = (update.key, update.start)
-        add, floor, window = composed.get(where, (0, None, update.window_ms))
-        if update.add:
-            add += update.value
-            floor = None if floor is None else floor + update.value
-        elif floor is None or update.value > floor:
-            floor = update.value
-        composed[where] = (add, floor, window or update.window_ms)
+        read, blind, once, floor, whole, window = composed.get(where, (0, 0, 0, None, 0, 0))
+        value = update.value
+        if update.whole:
+            whole = max(whole, value)
+        elif not update.add:
+            if floor is None or value > floor:
+                floor = value
+        elif update.read:
+            read += value
+        elif update.once:
+            once += value
+        else:
+            blind += value
+        composed[where] = (read, blind, once, floor, whole, window or update.window_ms)
     return composed
+
+
+def _apply(count: int, adds: int, unread: int, change: Composed) -> tuple[int, int, int]:
+    """A window's ``(count, adds, unread)`` after a composed change (see :class:`Update`):
+    ``adds`` every add kept together, ``unread`` those no reading covers."""
+    read, blind, once, floor, whole, _ = change
+    adds += read + blind
+    unread += blind
+    count = max(count + blind + once, adds, -1 if floor is None else floor + unread, whole)
+    return count, adds, unread
 
 
 class BudgetStore(Protocol):
@@ -203,6 +242,8 @@ class MemoryBudgetStore:
 
     def __init__(self) -> None:
         self._counts: dict[tuple[str, int], int] = {}
+        #: Per window: all its adds together, and those no reading covers (see :class:`Update`).
+        self._adds: dict[tuple[str, int], tuple[int, int]] = {}
         self._next_prune_ms = 0
         #: Live reservations, and kept with them (so no sync walks them all): their total
         #: cost per key, the windows probed (with how many probes), their ends in a heap
@@ -233,12 +274,13 @@ class MemoryBudgetStore:
             self._next_prune_ms = now + 60_000
             for where in [w for w in counts if w[1] < now - self.KEEP_MS]:
                 del counts[where]
-        for update in request.updates:
-            where = (update.key, update.start)
-            if update.add:
-                counts[where] = counts.get(where, 0) + update.value
-            elif update.value > counts.get(where, 0):
-                counts[where] = update.value
+                self._adds.pop(where, None)
+        adds = self._adds
+        for where, change in compose(request.updates).items():
+            added, unread = adds.get(where, (0, 0))
+            counts[where], added, unread = _apply(counts.get(where, 0), added, unread, change)
+            if added:
+                adds[where] = (added, unread)
         for signal in request.signals:
             old = self._signals.get(signal.scope, Signal(signal.scope))
             self._signals[signal.scope] = Signal(

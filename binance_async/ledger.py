@@ -105,7 +105,7 @@ class Ledger:
         #: windows the server was seen past, for the other clients to know.
         self.outbox: list[Update] | None = None
         self.confirms: list[tuple[str, int]] = []
-        #: Answers with the server's counts settled so far (the next one's number).
+        #: Requests settled so far (the next one's number).
         self._heard = 0
         self.load(limits, now=0)
 
@@ -146,18 +146,20 @@ class Ledger:
             old = {t.rate.window_ms: t for t in scope.tracks}
             # What the old windows counted is the best knowledge of a new one until the
             # server's next count: seed with it (conservative for shorter windows). A shared
-            # store gets it as an add: other clients may count in the new windows already,
-            # and their requests are not in this seed (a raise would hide the smaller part).
+            # store gets it as an add once: other clients may count in the new windows
+            # already, and their requests are not in this seed (a raise would hide the
+            # smaller part); the server's later counts cover it.
             seed = max((t.used(now) for t in scope.tracks), default=0)
             tracks = []
             for rate in rates:
                 track = old.get(rate.window_ms)
                 if track is None:
                     track = Track(rate, f"{scope.name}|{rate.kind} {rate.label}")
-                    track.raise_to(track.start(now), seed)
+                    start = track.start(now)
+                    track.raise_to(start, seed)
                     if seed and self.outbox is not None:  # a shared store has not seen it
                         self.outbox.append(
-                            Update(track.key, track.start(now), seed, True, track.rate.window_ms)
+                            Update(track.key, start, seed, True, rate.window_ms, once=True)
                         )
                 track.rate, track.limit = rate, self._scaled(rate.limit)
                 tracks.append(track)
@@ -429,9 +431,9 @@ class Ledger:
         for extra in res.extras:
             for track in extra.tracks:
                 self._commit(track, 1, res, now, margin, None)
+        self._heard += 1
         if counts is None:
             return
-        self._heard += 1
         if status == 429:
             self._on_429(res, now, counts, code)
         elif status == 418:
@@ -454,50 +456,69 @@ class Ledger:
         window, phase, mirror = track.window, track.phase, track.counts
         current = now - (now - phase) % window
         oldest = current - track.lookback * window  # older ones matter to no admission
+        value = None if counts is None else read_count(counts, track.header)
+        sent_start = sent - (sent - phase) % window
+        if sent_start < oldest:
+            value = None  # a count of a window no admission looks at any more
         if cost:
             # The server counted the request at one instant between send and receive, each
-            # known to within the guard: it may sit in any window that span touches.
+            # known to within the guard: it may sit in any window that span touches. The
+            # send-time window's count read below covers it there; elsewhere it is on top.
             early, late = sent - margin, now + margin
             start = max(early - (early - phase) % window, oldest)
             last = late - (late - phase) % window
             outbox = self.outbox
+            adds, blind = track.adds, track.blind
             while start <= last:
-                mirror[start] = mirror.get(start, 0) + cost
+                read = start == sent_start and value is not None
+                if read:
+                    added = adds[start] = adds.get(start, 0) + cost
+                    if added > mirror.get(start, 0):
+                        mirror[start] = added
+                else:
+                    mirror[start] = mirror.get(start, 0) + cost
+                    if track.header:  # a count no header reports is its adds alone
+                        adds[start] = adds.get(start, 0) + cost
+                        blind[start] = blind.get(start, 0) + cost
+                        track.blind_at[start] = self._heard
                 if outbox is not None:
-                    outbox.append(Update(track.key, start, cost, True, track.rate.window_ms))
+                    outbox.append(Update(track.key, start, cost, True, track.rate.window_ms, read))
                 start += window
-        if counts is not None:
-            value = read_count(counts, track.header)
-            sent_start = sent - (sent - phase) % window
-            if value is not None and sent_start >= oldest:
-                early = sent - margin  # the earliest the server may have counted it
-                if sent_start > track.confirmed:
-                    probes = res.probes
-                    if probes is not None and track in probes:
-                        # A probe left once the clock said the window surely began (its
-                        # guard then, which may since have grown past ``margin``).
-                        early = max(early, sent_start)
-                    if track.rolled(value, cost, res.heard, sent_start, early):
-                        # The server is past the boundary: the previous window no longer
-                        # applies.
-                        track.confirmed = sent_start
-                        if self.outbox is not None:
-                            self.confirms.append((track.key, sent_start))
-                # The count of the send-time window: a stale count must not land in a later one.
-                if value > mirror.get(sent_start, 0):
-                    mirror[sent_start] = value
+        if value is not None:
+            early = sent - margin  # the earliest the server may have counted it
+            if sent_start > track.confirmed:
+                probes = res.probes
+                if probes is not None and track in probes:
+                    # A probe left once the clock said the window surely began (its guard
+                    # then, which may since have grown past ``margin``).
+                    early = max(early, sent_start)
+                if track.rolled(value, cost, res.heard, sent_start, early):
+                    # The server is past the boundary: the previous window no longer applies.
+                    track.confirmed = sent_start
                     if self.outbox is not None:
-                        self.outbox.append(
-                            Update(track.key, sent_start, value, False, track.rate.window_ms)
-                        )
-                heard = track.heard  # for Track.rolled: the oldest half goes when full
-                if len(heard) >= HEARD:
-                    del heard[: HEARD // 2]
-                heard.append((self._heard, value, early))
+                        self.confirms.append((track.key, sent_start))
+            # The count of the send-time window: a stale count must not land in a later one.
+            # A store that got the request's cost as covered by it gets it in any case.
+            blind = track.blind
+            if blind and res.heard > track.blind_at.get(sent_start, res.heard):
+                blind.pop(sent_start, None)  # settled before this request left: counted in
+            floor = value + blind.get(sent_start, 0)  # and what it does not cover
+            raised = floor > mirror.get(sent_start, 0)
+            if raised:
+                mirror[sent_start] = floor
+            if (raised or cost) and self.outbox is not None:
+                self.outbox.append(
+                    Update(track.key, sent_start, value, False, track.rate.window_ms)
+                )
+            heard = track.heard  # for Track.rolled: the oldest half goes when full
+            if len(heard) >= HEARD:
+                del heard[: HEARD // 2]
+            heard.append((self._heard, value, early))
         if current > track.seen_start:
             track.seen_start = current
-            for start in [s for s in mirror if s < oldest]:
-                del mirror[start]
+            for kept in (mirror, track.adds, track.blind, track.blind_at):
+                for start in [s for s in kept if s < oldest]:
+                    del kept[start]
 
     def _on_429(self, res: Reservation, now: int, counts: Counts, code: int | None) -> None:
         retry_ms = retry_after_ms(counts)
@@ -554,6 +575,7 @@ class Ledger:
         start = track.start(now)
         # Everything the old windows counted may sit in the new ones: conservative.
         track.counts = {start - track.window: carried, start: carried}
+        track.adds, track.blind, track.blind_at = {}, {}, {}
         track.confirmed = min(track.confirmed, start - track.window)
         track.seen_start = start
         track.heard.clear()  # its windows were counted on the old boundaries
@@ -610,7 +632,9 @@ class Ledger:
                     extra = 0 if back else scope.in_flight
                     value = track.counts.get(at, 0) + extra
                     if value and at not in self._blind.get(track, ()):  # a caution, no count
-                        news.append(Update(track.key, at, value, False, track.rate.window_ms))
+                        news.append(
+                            Update(track.key, at, value, False, track.rate.window_ms, whole=True)
+                        )
         return news
 
     # -- state -----------------------------------------------------------------------------

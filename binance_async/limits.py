@@ -354,19 +354,25 @@ class Limiter:
         self.ledger.confirms[:0] = request.confirms
 
     def _compact(self, now: int) -> None:
-        """Keep the outbox small while the store is away: one add and one raise per window,
+        """Keep the outbox small while the store is away: one change of each kind per window,
         none for windows no admission looks at any more."""
         outbox = self.ledger.outbox
         if outbox is None:
             return
         kept = []
-        for (key, start), (add, floor, window) in compose(outbox).items():
+        for (key, start), (read, blind, once, floor, whole, window) in compose(outbox).items():
             if window and start + 2 * window < now:
                 continue
-            if add:
-                kept.append(Update(key, start, add, True, window))
+            if read:
+                kept.append(Update(key, start, read, True, window, read=True))
+            if blind:
+                kept.append(Update(key, start, blind, True, window))
+            if once:
+                kept.append(Update(key, start, once, True, window, once=True))
             if floor is not None:
                 kept.append(Update(key, start, floor, False, window))
+            if whole:
+                kept.append(Update(key, start, whole, False, window, whole=True))
         outbox[:] = kept
         latest: dict[str, int] = {}
         for key, start in self.ledger.confirms:

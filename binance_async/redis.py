@@ -21,8 +21,10 @@ request's ``now_ms``), never the Redis server's clock.
 Keys, all under ``binance_async:{<namespace>}:`` (the braces keep them on one Redis Cluster
 slot), each with a TTL so nothing outlives its use:
 
-- ``c:<window>@<start>``: a window's count (``usdm|ip:default|REQUEST_WEIGHT 1M@<ms>``); kept
-  until one window after it ends, plus a minute;
+- ``c:<window>@<start>``: a window's count (``usdm|ip:default|REQUEST_WEIGHT 1M@<ms>``), and
+  ``a:<window>@<start>``: the costs committed to it added up (``all``), and those no reading
+  covers (``unread``; see :class:`~binance_async.budget.Update`); kept until one window after
+  it ends, plus a minute;
 - ``hw:<window>``, ``hz:<window>``: the live reservations on a window's key (cost, and when
   each ends); ``h:<id>``: the keys of one reservation; ``holds``: every live reservation by
   its end; kept a minute past the last reservation's end;
@@ -74,11 +76,12 @@ _KEEP_MS = 2 * 86_400_000
 # The script's request (ARGV[1], JSON): [now, hold id or "", hold until, margin, claims,
 # releases, updates, signals, scopes, confirms, keep ms]; a claim is [[window ids of its
 # starts], cost, limit, probe 0/1, id of the next window (or "" when the window's length is
-# unknown), key, current start, the same as text]; an update [window id, add, floor or -1, ttl
-# ms]: the count becomes max(count + add, floor); a signal [scope, paused until, banned until];
-# a confirm [key, start]. Its answer: [granted 0/1, retry ms, n, n x (scope, paused, banned),
-# the count of every claimed start in order (live reservations of the key included), the
-# latest confirmed start of every claim's key or -1]. It decides as Claim.fits does.
+# unknown), key, current start, the same as text]; an update [window id, read adds, other
+# adds, adds once, highest reading or -1, highest whole count, ttl ms], applied as
+# budget._apply does; a signal [scope, paused until, banned until]; a confirm [key, start].
+# Its answer: [granted 0/1, retry ms, n, n x (scope, paused, banned), the count of every
+# claimed start in order (live reservations of the key included), the latest confirmed start
+# of every claim's key or -1]. It decides as Claim.fits does.
 _SCRIPT = """
 local holds = KEYS[1]
 local P = string.sub(holds, 1, -6)
@@ -103,9 +106,21 @@ end
 redis.call('ZREMRANGEBYSCORE', holds, '-inf', now)
 
 for _, u in ipairs(updates) do
-  local ck = P .. 'c:' .. u[1]
-  local old = tonumber(redis.call('GET', ck) or '0')
-  redis.call('SET', ck, math.max(old + u[2], u[3]), 'PX', u[4])
+  local ck, ak = P .. 'c:' .. u[1], P .. 'a:' .. u[1]
+  local read, blind, once, floor, whole, ttl = u[2], u[3], u[4], u[5], u[6], u[7]
+  local count = math.max(tonumber(redis.call('GET', ck) or '0') + blind + once, whole)
+  if read + blind ~= 0 then
+    count = math.max(count, redis.call('HINCRBY', ak, 'all', read + blind))
+  end
+  local unread = 0
+  if blind ~= 0 then
+    unread = redis.call('HINCRBY', ak, 'unread', blind)
+  elseif floor >= 0 then
+    unread = tonumber(redis.call('HGET', ak, 'unread') or '0')
+  end
+  if floor >= 0 then count = math.max(count, floor + unread) end
+  if read + blind ~= 0 then redis.call('PEXPIRE', ak, ttl) end
+  redis.call('SET', ck, count, 'PX', ttl)
 end
 
 for _, s in ipairs(signals) do
@@ -360,9 +375,11 @@ class RedisBudgetStore:
             )
             scopes.add(key.rsplit("|", 1)[0])
         updates = []
-        for (key, start), (add, floor, window) in compose(request.updates).items():
+        for (key, start), change in compose(request.updates).items():
+            read, blind, once, floor, whole, window = change
             ttl = start + 2 * window - now + _MARGIN_MS if window else _KEEP_MS
-            updates.append((f"{key}@{start}", add, -1 if floor is None else floor, max(ttl, 1000)))
+            floor_or = -1 if floor is None else floor
+            updates.append((f"{key}@{start}", read, blind, once, floor_or, whole, max(ttl, 1000)))
         return orjson.dumps(
             (
                 now,

@@ -37,6 +37,9 @@ class Track:
     """
 
     __slots__ = (
+        "adds",
+        "blind",
+        "blind_at",
         "confirmed",
         "counts",
         "header",
@@ -62,8 +65,20 @@ class Track:
         self.window = rate.window_ms // SLOTS if self.sliding else rate.window_ms
         #: Windows before the current one charged while it is unconfirmed.
         self.lookback = SLOTS if self.sliding else 1
-        #: Local mirror: used count per window start (server ms).
+        #: Local mirror: used count per window start (server ms): the largest of ``adds``,
+        #: the server's highest count for it plus ``blind``, and what a shared store or a
+        #: seed said (see :class:`~.budget.Update`).
         self.counts: dict[int, int] = {}
+        #: Per window: the costs committed to it, added up, and of those the ones no
+        #: reading covers (no answer, no count, or a count read for another window). A count
+        #: the server reported holds the requests it counted before, whose own costs may be
+        #: committed after it: those are not added on top of it again.
+        self.adds: dict[int, int] = {}
+        self.blind: dict[int, int] = {}
+        #: Per window: the number of the settle that brought its last ``blind`` cost (see
+        #: :attr:`Reservation.heard`). A count read for a request admitted after it covers
+        #: them all: the server counted them before it.
+        self.blind_at: dict[int, int] = {}
         #: Window boundaries sit at ``phase + k * window`` (0: the calendar).
         self.phase = 0
         #: Latest window start the server's counts showed it had reached.
@@ -186,7 +201,8 @@ class Reservation:
         self.probes = probes
         #: The request-count scopes (``RAW_REQUESTS``) it holds one request in.
         self.extras = extras
-        #: Answers the ledger had when this request was admitted (see :meth:`Track.rolled`).
+        #: Requests the ledger had settled when this one was admitted (see
+        #: :meth:`Track.rolled`).
         self.heard = heard
         #: The shared store's name for this reservation, when one is used.
         self.hold_id: str | None = None

@@ -209,7 +209,8 @@ async def test_memory_store_reserves_only_what_fits_and_expires_holds() -> None:
     store = MemoryBudgetStore()
     key = "usdm|ip:a|REQUEST_WEIGHT 1M"
     news = SyncRequest(
-        now_ms=M0, updates=(Update(key, M0, 6, add=True), Update(key, M0, 8, add=False))
+        now_ms=M0,
+        updates=(Update(key, M0, 6, add=True, read=True), Update(key, M0, 8, add=False)),
     )
     assert not (await store.sync(news)).granted  # news alone reserve nothing
     claim = Claim(key, (M0,), 2, 10)
@@ -1183,3 +1184,63 @@ async def test_a_probe_confirms_its_window_though_the_guard_grew_while_it_was_ou
     for waiter in more:
         waiter.cancel()
     await clock.settle()
+
+
+async def test_answers_in_reverse_order_count_each_request_once() -> None:
+    """Three requests in flight answered in the reverse of the order the server counted them
+    (3, 2, 1): the window holds 3. The highest count already holds the two answered after it,
+    so their own costs must not be added on top of it (that would leave the window looking
+    full, and the client idle, until it ends)."""
+    clock = FakeServerTime(start_ms=M0 + 20_000)
+    limiter = make(clock, weight_limit(10))
+    held = [await limiter.admit(weight=1) for _ in range(3)]
+    for reservation, count in zip(reversed(held), ("3", "2", "1"), strict=True):
+        limiter.observe(reservation, status=200, counts={"x-mbx-used-weight-1m": count})
+    assert used(limiter) == 3
+    more = [task(limiter.admit(weight=1)) for _ in range(8)]
+    await clock.settle()
+    assert [t.done() for t in more] == [True] * 7 + [False]  # 3 + 7 = 10
+    for waiter in more:
+        waiter.cancel()
+    await clock.settle()
+
+
+async def test_memory_store_counts_each_request_once_whatever_the_order_of_news() -> None:
+    """A window's shared count is the larger of all its adds together and its highest
+    reading plus the adds no reading covers, whatever order the news come in: a reading of 3
+    and two commits it covers stay 3; three more commits and a reading of 4 make 5; a commit
+    without an answer's count (it may have come after any reading) goes on top: 6."""
+    store = MemoryBudgetStore()
+    key = "usdm|ip:default|REQUEST_WEIGHT 1M"
+    claim = Claim(key, (M0,), 0, 100)
+
+    def read(value: int) -> Update:
+        return Update(key, M0, value, True, read=True)
+
+    news = (Update(key, M0, 3, False), read(1), read(1))
+    reply = await store.sync(SyncRequest(now_ms=M0 + 1, claims=(claim,), updates=news))
+    assert reply.counts[(key, M0)] == 3
+    more = (read(1), read(1), read(1), Update(key, M0, 4, False))
+    reply = await store.sync(SyncRequest(now_ms=M0 + 2, claims=(claim,), updates=more))
+    assert reply.counts[(key, M0)] == 5
+    blind = (Update(key, M0, 1, True),)
+    reply = await store.sync(SyncRequest(now_ms=M0 + 3, claims=(claim,), updates=blind))
+    assert reply.counts[(key, M0)] == 6
+    late = (Update(key, M0, 5, False),)  # a reading of 5 leaves the unread one on top
+    reply = await store.sync(SyncRequest(now_ms=M0 + 4, claims=(claim,), updates=late))
+    assert reply.counts[(key, M0)] == 6
+
+
+async def test_a_cost_without_a_count_goes_on_top_until_a_later_request_reads_it() -> None:
+    """A request settled without the server's count (no answer) may have been counted after
+    any count read for a request in flight with it: it stays on top of that count. A count
+    read for a request admitted after it settled holds it: nothing on top."""
+    clock = FakeServerTime(start_ms=M0 + 20_000)
+    limiter = make(clock, weight_limit(20))
+    concurrent = await limiter.admit(weight=1)
+    limiter.release(await limiter.admit(weight=2))  # no answer: 2 on top
+    limiter.observe(concurrent, status=200, counts={"x-mbx-used-weight-1m": "5"})
+    assert used(limiter) == 7  # 5, and the 2 the server may have counted after it
+    later = await limiter.admit(weight=1)
+    limiter.observe(later, status=200, counts={"x-mbx-used-weight-1m": "9"})
+    assert used(limiter) == 9  # counted after the 2 settled: they are in the 9

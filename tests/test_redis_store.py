@@ -230,9 +230,9 @@ async def two_processes(
 
 
 async def test_answers_equal_the_memory_stores_over_random_syncs(store: RedisBudgetStore) -> None:
-    """400 random syncs (claims, probes, holds, releases, adds and raises, pauses and bans,
-    confirmed windows, time moving on): every answer of the Redis store equals
-    MemoryBudgetStore's."""
+    """400 random syncs (claims, probes, holds, releases, adds and raises of every kind,
+    pauses and bans, confirmed windows, time moving on): every answer of the Redis store
+    equals MemoryBudgetStore's."""
     rng = random.Random(12)
     memory = MemoryBudgetStore()
     windows = {WEIGHT: MINUTE, ORDERS: 10_000}
@@ -259,7 +259,19 @@ async def test_answers_equal_the_memory_stores_over_random_syncs(store: RedisBud
             start = now - now % window + rng.choice((-window, 0, 0, window))
             add = rng.random() < 0.6
             value = rng.randint(1, 3) if add else rng.randint(0, 12)
-            updates.append(Update(key, start, value, add, rng.choice((0, window))))
+            kind = rng.choice(("read", "once", "whole", "", ""))
+            updates.append(
+                Update(
+                    key,
+                    start,
+                    value,
+                    add,
+                    rng.choice((0, window)),
+                    read=add and kind == "read",
+                    once=add and kind == "once",
+                    whole=not add and kind == "whole",
+                )
+            )
         signals = ()
         if rng.random() < 0.02:
             scope = rng.choice(("usdm|ip:a", "usdm|account:x"))
@@ -288,7 +300,8 @@ async def test_reserves_only_what_fits_and_drops_a_dead_hold_at_its_end(
     """News applied, a reservation made only if it fits, a hold never released (its process
     died) counted until hold_until_ms, with the wait until then as the hint."""
     news = SyncRequest(
-        now_ms=M0, updates=(Update(WEIGHT, M0, 6, add=True), Update(WEIGHT, M0, 8, add=False))
+        now_ms=M0,
+        updates=(Update(WEIGHT, M0, 6, add=True, read=True), Update(WEIGHT, M0, 8, add=False)),
     )
     assert not (await store.sync(news)).granted  # news alone reserve nothing
     claim = Claim(WEIGHT, (M0,), 2, 10)
@@ -366,10 +379,12 @@ async def test_every_key_carries_a_ttl_bounded_by_its_use(
     await store.sync(request)
     keys = sorted([k.decode() async for k in raw.scan_iter(match=f"{store.key_prefix}*")])
     kinds = {k[len(store.key_prefix) :].split(":", 1)[0] for k in keys}
-    assert kinds == {"c", "h", "holds", "hw", "hz", "s"}
+    assert kinds == {"a", "c", "h", "holds", "hw", "hz", "s"}
     bounds = {
         f"c:{WEIGHT}@{M0}": 2 * 1_000 - 500 + MINUTE,  # one window after its end, plus a minute
+        f"a:{WEIGHT}@{M0}": 2 * 1_000 - 500 + MINUTE,
         f"c:{ORDERS}@{M0}": 2 * 86_400_000,  # window unknown: two days
+        f"a:{ORDERS}@{M0}": 2 * 86_400_000,
         "s:usdm|ip:b": 5_000 + MINUTE,
     }
     for key in keys:
@@ -624,3 +639,20 @@ async def test_a_sliding_request_count_is_kept_for_its_whole_span(
         for reservation in granted:
             other.drop(reservation)
         await other.close()
+
+
+async def test_a_burst_of_pipelined_reservations_is_counted_once_in_the_local_mirror(
+    redis_server: RedisServer,
+) -> None:
+    """50 reservations at once leave in a few pipelines, so a reply may already count
+    reservations of the same batch whose own replies have not come back. The local mirror
+    must not take those in from the shared count and then count them again when they
+    settle: it would see its window fuller than the server does and stop asking the store
+    until the window ends."""
+    async with two_processes(redis_server.url, 1000) as (clock, one, _):
+        held = await asyncio.gather(*(one.admit(weight=1) for _ in range(50)))
+        for reservation in held:
+            one.observe(reservation, status=200, counts={})
+        now = clock.now_ms()
+        (track,) = [t for _, scope in one.ledger.scopes() for t in scope.tracks]
+        assert track.counts.get(track.start(now), 0) == 50
