@@ -177,6 +177,9 @@ class SyncReply:
     retry_after_ms: int = 0
     #: Per key of the claims: the latest window start a client saw the server past.
     confirmed: Mapping[str, int] = attrs.field(factory=dict)
+    #: Per key of the claims: the cost of its live reservations (every client's, in
+    #: ``counts`` too).
+    held: Mapping[str, int] = attrs.field(factory=dict)
 
 
 #: One window's news composed (:func:`compose`): the read adds, the other adds, the adds
@@ -304,6 +307,7 @@ class MemoryBudgetStore:
             for c in request.claims
             for s in c.starts
         }
+        holds = {c.key: held.get(c.key, 0) for c in request.claims}
         granted = bool(request.claims) and not signals
 
         def count(key: str, start: int) -> int:
@@ -330,6 +334,7 @@ class MemoryBudgetStore:
             signals=signals,
             retry_after_ms=retry,
             confirmed=known,
+            held=holds,
         )
 
     def _hold(self, hold_id: str, claims: tuple[Claim, ...], until: int) -> None:

@@ -30,9 +30,9 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 
-from .budget import Signal, Update
+from .budget import SyncReply, Update
 from .errors import IPBanned
 from .ratelimits import (
     MAX_PAUSE_MS,
@@ -46,12 +46,16 @@ from .ratelimits import (
 )
 from .windows import HEARD, NO, PROBE, Reservation, Scope, Track
 
-__all__ = ["ORDERS", "REQUESTS", "WEIGHT", "Ledger"]
+__all__ = ["ORDERS", "REQUESTS", "SHARED_VIEW_MS", "WEIGHT", "Ledger"]
 
 log = logging.getLogger("binance_async.limits")
 
 #: Retry-After is whole seconds: the window's true end lies up to this much before it.
 _RETRY_AFTER_GRAIN_MS = 1000
+
+#: How long a shared store's counts stand for the local decision (they hold live
+#: reservations that settle soon): about when a refused reservation asks again.
+SHARED_VIEW_MS = 100
 
 #: :attr:`Ledger.short` bits: what a request that did not fit lacked.
 WEIGHT, ORDERS, REQUESTS = 1, 2, 4
@@ -217,15 +221,16 @@ class Ledger:
                     track.raise_to(start, track.rate.limit)
                     start += track.window
 
-    def unblind(self, counts: Mapping[tuple[str, int], int]) -> None:
+    def unblind(self, reply: SyncReply) -> None:
         """The store answers again: the windows counted full in :meth:`blind` count what it
-        says (its counts hold this client's use, handed over first)."""
+        says, live reservations apart (its counts hold this client's use, handed over
+        first)."""
+        counts, held = reply.counts, reply.held
         for track, starts in self._blind.items():
-            scope = self._by_key[track.key][1]
             for start in starts:
                 value = counts.get((track.key, start))
                 if value is not None:
-                    track.counts[start] = max(0, value - scope.in_flight + scope.unshared)
+                    track.counts[start] = max(0, value - held.get(track.key, 0))
         self._blind.clear()
 
     def _scaled(self, limit: int) -> int:
@@ -391,13 +396,16 @@ class Ledger:
         return IPBanned(self._ip[index].banned_until, self.addresses[index])
 
     def next_change_ms(self, now: int, guard: float) -> int:
-        """When time alone next changes what fits: a window's start plus guard, a pause end."""
+        """When time alone next changes what fits: a window's start plus guard, a pause end,
+        the end of a shared store's view."""
         due = math.inf
         for _, scope in self._scopes:
             for track in scope.tracks:
                 start = track.start(now)
                 edge = start + guard if now < start + guard else start + track.window + guard
                 due = min(due, edge)
+                if track.others_until > now:  # a shared store's view of the others ends
+                    due = min(due, track.others_until)
             for until in (scope.paused_until, scope.banned_until):
                 if until > now:
                     due = min(due, until)
@@ -591,29 +599,31 @@ class Ledger:
         scope.banned_until = max(scope.banned_until, ban_end_ms(counts, msg, now))
         log.error("limiter: 418, %s banned until %d (server ms)", res.address, scope.banned_until)
 
-    def merge(
-        self,
-        counts: Mapping[tuple[str, int], int],
-        signals: Iterable[Signal],
-        confirmed: Mapping[str, int],
-    ) -> None:
-        """Raise the local counts, pauses, bans and confirmed windows to a shared store's.
+    def merge(self, reply: SyncReply, now: int, *, confirmed: bool = True) -> None:
+        """Take a shared store's counts, pauses, bans and (``confirmed``) confirmed windows.
 
-        A shared count includes this client's own live reservations, which the local
-        decision adds as ``in_flight``: they are taken out, so they are not counted twice
-        (the store, not this mirror, has the last word on what fits).
+        The counts of windows are kept (the committed part: live reservations taken out).
+        The other clients' live reservations count in the decisions for
+        :data:`SHARED_VIEW_MS` only (:attr:`.Track.others_held`): they settle soon, many in
+        another window, and the server's counts in the answers bring their use for good.
+        This client's own are its ``in_flight`` (the store has the last word on what fits).
         """
         by_key = self._by_key
-        for (key, start), value in counts.items():
+        held = reply.held
+        until = now + SHARED_VIEW_MS
+        for (key, start), value in reply.counts.items():
             found = by_key.get(key)
             if found is not None:
                 track, scope = found
-                track.raise_to(start, value - scope.in_flight + scope.unshared)
-        for key, start in confirmed.items():
+                holds = held.get(key, 0)
+                track.raise_to(start, value - holds)
+                track.others_held = max(0, holds - scope.in_flight + scope.unshared)
+                track.others_until = until
+        for key, start in reply.confirmed.items() if confirmed else ():
             found = by_key.get(key)
             if found is not None and start > found[0].confirmed:
                 found[0].confirmed = start  # another client saw the server past it
-        for signal in signals:
+        for signal in reply.signals:
             refused = self._by_name.get(signal.scope)
             if refused is not None:
                 refused.paused_until = max(refused.paused_until, signal.paused_until_ms)
@@ -644,14 +654,15 @@ class Ledger:
         return self._scopes
 
     def snapshot(self, now: int) -> LimitsSnapshot:
-        """Used counts of the current windows (a sliding one's: its whole span), active bans
-        and pauses."""
+        """Used counts of the current windows (a sliding one's: its whole span; with the other
+        clients' live reservations a shared store reported lately), active bans and pauses."""
         windows = [
             WindowState(
                 kind=track.rate.kind,
                 label=track.rate.label,
                 address=address,
-                used=track.used(now) if track.sliding else track.counts.get(track.start(now), 0),
+                used=(track.used(now) if track.sliding else track.counts.get(track.start(now), 0))
+                + (track.others_held if track.others_until > now else 0),
                 limit=track.limit,
                 window_start_ms=track.start(now)
                 - (track.lookback if track.sliding else 0) * track.window,

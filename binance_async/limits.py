@@ -41,7 +41,7 @@ from .budget import (
     Update,
     compose,
 )
-from .ledger import Ledger
+from .ledger import SHARED_VIEW_MS, Ledger
 from .ratelimits import Counts, LimitsSnapshot, Priority, RateLimit, ServerTime
 from .windows import Reservation
 
@@ -49,8 +49,9 @@ __all__ = ["Limiter"]
 
 log = logging.getLogger("binance_async.limits")
 
-#: How soon a reservation the shared store refused is asked again, at the latest.
-_POLL_MS = 100
+#: How soon a reservation the shared store refused is asked again, at the latest (when
+#: the store's view of the counts ends for the local decision).
+_POLL_MS = SHARED_VIEW_MS
 
 
 class Limiter:
@@ -227,7 +228,7 @@ class Limiter:
         else:  # the counts do not hold ``res`` yet, granted or not
             # Lost meanwhile (another call failed): what was confirmed is stale, the store's
             # counts and refusals only ever add caution.
-            ledger.merge(reply.counts, reply.signals, reply.confirmed if self._shared else {})
+            ledger.merge(reply, self._clock.now_ms(), confirmed=self._shared)
         finally:
             ledger.unshared(res, -1)
         if reply.granted:
@@ -380,8 +381,8 @@ class Limiter:
         self.ledger.confirms[:] = latest.items()
 
     def _resume(self, reply: SyncReply) -> None:
-        self.ledger.unblind(reply.counts)
-        self.ledger.merge(reply.counts, reply.signals, reply.confirmed)
+        self.ledger.unblind(reply)
+        self.ledger.merge(reply, self._clock.now_ms())
         self._shared = True
         self._epoch += 1
         log.info("budget store %r answers again: budgets shared again", self._store)

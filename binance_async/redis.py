@@ -81,7 +81,8 @@ _KEEP_MS = 2 * 86_400_000
 # budget._apply does; a signal [scope, paused until, banned until]; a confirm [key, start].
 # Its answer: [granted 0/1, retry ms, n, n x (scope, paused, banned), the count of every
 # claimed start in order (live reservations of the key included), the latest confirmed start
-# of every claim's key or -1]. It decides as Claim.fits does.
+# of every claim's key or -1, the cost of every claim's key's live reservations]. It decides
+# as Claim.fits does.
 _SCRIPT = """
 local holds = KEYS[1]
 local P = string.sub(holds, 1, -6)
@@ -180,12 +181,13 @@ local function count(w)
   return tonumber(redis.call('GET', P .. 'c:' .. w) or '0')
 end
 
-local counts, known = {}, {}
+local counts, known, sums = {}, {}, {}
 local granted = #claims > 0 and #active == 0
 for _, c in ipairs(claims) do
   local wids, key = c[1], c[6]
   local sum, probing = held(key)
   for _, w in ipairs(wids) do table.insert(counts, count(w) + sum) end
+  table.insert(sums, sum)
   local cf = tonumber(redis.call('GET', P .. 'cf:' .. key) or '-1')
   table.insert(known, cf)
   if granted then
@@ -234,6 +236,7 @@ for _, a in ipairs(active) do
 end
 for _, v in ipairs(counts) do table.insert(out, v) end
 for _, v in ipairs(known) do table.insert(out, v) end
+for _, v in ipairs(sums) do table.insert(out, v) end
 return out
 """
 _SHA = hashlib.sha1(_SCRIPT.encode()).hexdigest()
@@ -449,13 +452,19 @@ def _decode(answer: list[Any], request: SyncRequest) -> SyncReply:
     values = iter(answer[3 + 3 * n :])
     claims = request.claims
     counts = {(claim.key, start): int(next(values)) for claim in claims for start in claim.starts}
-    confirmed = {claim.key: int(cf) for claim, cf in zip(claims, values, strict=True) if cf >= 0}
+    confirmed = {}
+    for claim in claims:
+        cf = int(next(values))
+        if cf >= 0:
+            confirmed[claim.key] = cf
+    held = {claim.key: int(next(values)) for claim in claims}
     return SyncReply(
         granted=answer[0] == 1,
         counts=counts,
         signals=signals,
         retry_after_ms=int(answer[1]),
         confirmed=confirmed,
+        held=held,
     )
 
 

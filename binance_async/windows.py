@@ -47,6 +47,8 @@ class Track:
         "key",
         "limit",
         "lookback",
+        "others_held",
+        "others_until",
         "phase",
         "probing",
         "rate",
@@ -79,6 +81,11 @@ class Track:
         #: :attr:`Reservation.heard`). A count read for a request admitted after it covers
         #: them all: the server counted them before it.
         self.blind_at: dict[int, int] = {}
+        #: Other clients' live reservations on this window's key, as a shared store said
+        #: at the last sync, good until ``others_until``: they settle soon (many in another
+        #: window), so they are not kept in ``counts``.
+        self.others_held = 0
+        self.others_until = 0
         #: Window boundaries sit at ``phase + k * window`` (0: the calendar).
         self.phase = 0
         #: Latest window start the server's counts showed it had reached.
@@ -122,6 +129,8 @@ class Track:
         start = now - (now - self.phase) % window
         counts = self.counts
         used = counts.get(start, 0)
+        if self.others_until > now:
+            need += self.others_held
         if start <= self.confirmed:
             return YES if used + need <= self.limit else NO
         if used + self._before(start) + need <= self.limit:

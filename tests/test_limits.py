@@ -1244,3 +1244,23 @@ async def test_a_cost_without_a_count_goes_on_top_until_a_later_request_reads_it
     later = await limiter.admit(weight=1)
     limiter.observe(later, status=200, counts={"x-mbx-used-weight-1m": "9"})
     assert used(limiter) == 9  # counted after the 2 settled: they are in the 9
+
+
+async def test_another_clients_reservation_holds_back_only_while_it_is_live() -> None:
+    """A shared store's count includes the other clients' live reservations: they hold this
+    client back while they are live, and are not kept as its window's count once they are
+    given back unsent (they never reached the server)."""
+    clock = FakeServerTime()
+    store = MemoryBudgetStore()
+    one = Limiter(clock=clock, limits=[weight_limit(10)], store=store, sleep=clock.sleep)
+    two = Limiter(clock=clock, limits=[weight_limit(10)], store=store, sleep=clock.sleep)
+    held = await one.admit(weight=8)
+    waiter = task(two.admit(weight=3))  # 8 held by one + 3 > 10
+    await clock.settle()
+    assert not waiter.done()
+    one.drop(held)  # never sent: nothing counted
+    await clock.advance_to(clock.now_ms() + 200)  # the waiter asks the store again
+    assert waiter.done() and used(two) == 0
+    two.observe(waiter.result(), status=200, counts={"x-mbx-used-weight-1m": "3"})
+    await one.close()
+    await two.close()
