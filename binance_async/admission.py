@@ -19,7 +19,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 
 from .ledger import ORDERS, REQUESTS, WEIGHT, Ledger
-from .ratelimits import Priority, ServerTime
+from .ratelimits import Priority, ServerTime, clock_reader
 from .windows import Reservation
 
 __all__ = ["AdmissionQueue", "Closed"]
@@ -65,15 +65,20 @@ class AdmissionQueue:
         self._ledger = ledger
         self._clock = clock
         self._sleep = sleep
-        self._margin_ms = float(safety_margin_ms)
-        self._queues: tuple[deque[_Waiter], deque[_Waiter]] = (deque(), deque())
+        #: Added to the clock's uncertainty: the guard (see :meth:`guard_ms`).
+        self.margin_ms = float(safety_margin_ms)
+        #: ``(now_ms, uncertainty_ms)`` of the clock, from one reading.
+        self.read_clock = clock_reader(clock)
+        #: The waiters, by priority (URGENT first); both empty when nobody waits.
+        self.lines: tuple[deque[_Waiter], deque[_Waiter]] = (deque(), deque())
+        self._queues = self.lines
         self._timer: asyncio.Task[None] | None = None
         self._timer_due_ms = 0
         self._closed = False
 
     def guard_ms(self) -> float:
         """How far our clock may be off, plus a margin: the width of every boundary."""
-        return self._clock.uncertainty_ms + self._margin_ms
+        return self._clock.uncertainty_ms + self.margin_ms
 
     @property
     def waiting(self) -> int:
@@ -90,9 +95,10 @@ class AdmissionQueue:
         if self._closed:
             raise Closed
         ledger = self._ledger
-        now = self._clock.now_ms()
+        now, uncertainty = self.read_clock()
         if not self._queues[0] and not self._queues[1]:
-            reservation = ledger.pick(weight, orders, now, self.guard_ms(), bucket, address)
+            guard = uncertainty + self.margin_ms
+            reservation = ledger.pick(weight, orders, now, guard, bucket, address)
             if reservation is not None:
                 return reservation
         if ledger.all_banned(now):

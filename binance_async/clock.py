@@ -248,6 +248,18 @@ class ServerClock:
             age_ns = 0
         return (self._estimate_bound_ns + age_ns * self._drift_per_ns) / _NS_PER_MS
 
+    def reading(self) -> tuple[int, float]:
+        """``(now_ms(), uncertainty_ms)`` from one read of the monotonic clock (the limiter
+        needs both for every request)."""
+        mono = self._monotonic_ns()
+        now = (mono + self._offset_ns) // _NS_PER_MS
+        if self._estimate is None:
+            return now, 1000.0
+        age_ns = mono - self._estimate_at_ns
+        if age_ns < 0:
+            age_ns = 0
+        return now, (self._estimate_bound_ns + age_ns * self._drift_per_ns) / _NS_PER_MS
+
     def _current(self) -> Estimate | None:
         if not self._samples:
             return None

@@ -441,8 +441,9 @@ class Limiter:
     ) -> None:
         if not res._open:
             return
-        now = self._clock.now_ms()
-        self.ledger.settle(res, now, self.queue.guard_ms(), counts, status, code, msg)
+        queue = self.queue
+        now, uncertainty = queue.read_clock()
+        self.ledger.settle(res, now, uncertainty + queue.margin_ms, counts, status, code, msg)
         if self._store is not None:
             self._slow_ms = max(float(now - res.sent_at_ms), self._slow_ms * 0.99)
             if res.hold_id is not None:
@@ -453,8 +454,8 @@ class Limiter:
                     self._signals[scope.name] = signal
             if self._shared:
                 self._schedule_flush()
-        if self.queue.waiting:
-            self.queue.dispatch()
+        if queue.lines[0] or queue.lines[1]:  # someone waits
+            queue.dispatch()
 
     def _schedule_flush(self) -> None:
         if self._flusher is None or self._flusher.done():

@@ -18,7 +18,7 @@ from __future__ import annotations
 import enum
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Literal, Protocol
 
 import attrs
@@ -34,6 +34,7 @@ __all__ = [
     "ServerTime",
     "WindowState",
     "ban_end_ms",
+    "clock_reader",
     "read_count",
     "retry_after_ms",
 ]
@@ -145,6 +146,16 @@ class ServerTime(Protocol):
     def uncertainty_ms(self) -> float:
         """Bound on the estimate's error, ms."""
         ...
+
+
+def clock_reader(clock: ServerTime) -> Callable[[], tuple[int, float]]:
+    """A function giving ``(clock.now_ms(), clock.uncertainty_ms)``: the clock's own
+    ``reading`` when it has one (:class:`~binance_async.clock.ServerClock` reads its
+    monotonic clock once for both), else the two read in turn."""
+    reading: Callable[[], tuple[int, float]] | None = getattr(clock, "reading", None)
+    if reading is not None:
+        return reading
+    return lambda: (clock.now_ms(), clock.uncertainty_ms)
 
 
 @attrs.frozen(kw_only=True)

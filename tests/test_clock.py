@@ -235,3 +235,19 @@ def test_unsynced_clock_reports_it() -> None:
     clock = ServerClock(server.fetch, time_source=time)
     assert not clock.synced and clock.uncertainty_ms == 1000.0
     assert "unsynced" in repr(clock)
+
+
+async def test_one_reading_gives_the_time_and_its_uncertainty() -> None:
+    """``reading()`` (the limiter's one read per request) is ``now_ms()`` and
+    ``uncertainty_ms`` at that instant: before the first sample, after it, and as the
+    estimate ages and its bound grows by the drift allowance."""
+    time = FakeTime()
+    server = ScriptedServer(time, offset_ns=int(777.25 * MS))
+    clock = ServerClock(server.fetch, time_source=time, drift_ppm=100)
+    assert clock.reading() == (clock.now_ms(), 1000.0)
+    await clock.sync(3)
+    for step_ns in (0, 3 * MS, 10**9, 600 * 10**9):
+        time.advance(step_ns)
+        now, uncertainty = clock.reading()
+        assert (now, uncertainty) == (clock.now_ms(), clock.uncertainty_ms)
+    assert uncertainty >= 60.0  # ten minutes at 100 ppm

@@ -28,6 +28,7 @@ from binance_async.budget import (
     Update,
 )
 from binance_async.errors import IPBanned
+from binance_async.ledger import Ledger
 from binance_async.limits import Limiter
 from binance_async.ratelimits import (
     Interval,
@@ -1264,3 +1265,119 @@ async def test_another_clients_reservation_holds_back_only_while_it_is_live() ->
     two.observe(waiter.result(), status=200, counts={"x-mbx-used-weight-1m": "3"})
     await one.close()
     await two.close()
+
+
+# -- the ledger's shortcuts agree with its general steps ---------------------------------------
+
+
+def _ledger_state(ledger: Ledger) -> list[Any]:
+    """Everything a ledger decides with: each scope's holds and refusals, each track's
+    windows, answer history and confirmation."""
+    state: list[Any] = [ledger._heard]
+    for _, scope in ledger.scopes():
+        state.append(
+            (scope.name, scope.in_flight, scope.paused_until, scope.banned_until, scope.streak)
+        )
+        for t in scope.tracks:
+            state.append(
+                (
+                    t.key,
+                    sorted(t.counts.items()),
+                    sorted(t.adds.items()),
+                    sorted(t.blind.items()),
+                    sorted(t.blind_at.items()),
+                    list(t.heard),
+                    t.confirmed,
+                    t.seen_start,
+                    t.probing,
+                    t.phase,
+                )
+            )
+    return state
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_ledgers_shortcuts_decide_and_count_as_its_general_steps(seed: int) -> None:
+    """Without a store, the ledger admits and settles the common request (confirmed
+    windows, an answer that falls in one window) by a shortcut; with an outbox it never
+    does. Driven alike by a server counting in its own windows (answers out of order, lost
+    answers, 429s with Retry-After, a skewed clock), both give every request the same
+    answer and hold the same state after every step."""
+    rng = random.Random(seed)
+    limits = [
+        weight_limit(40, "SECOND", 10),
+        order_limit(4, "SECOND", 1),
+        order_limit(60, "MINUTE", 1),
+    ]
+    quick = Ledger(venue="usdm", account="a", addresses=("default",), limits=limits)
+    general = Ledger(venue="usdm", account="a", addresses=("default",), limits=limits)
+    general.outbox = []  # a store's ledger: always the general steps
+    skew = rng.uniform(-8, 8)
+    guard = abs(skew) + rng.uniform(0.5, 6)
+    true_ms = float(M0 + rng.randrange(60_000))
+    # Short windows (10 s, 1 s): many boundaries, many answers near one.
+    server: dict[tuple[str, int], int] = {}  # (header, server window start) -> count
+    # Events: (true time, seq, kind, request); kinds: "try", "arrive", "answer".
+    events: list[tuple[float, int, str, Any]] = []
+    seq = itertools.count()
+    for _ in range(1500):
+        true_ms += rng.expovariate(1 / 60) if rng.random() < 0.97 else rng.uniform(2_000, 9_000)
+        heapq.heappush(events, (true_ms, next(seq), "try", None))
+    confirmed_settles = settles = 0
+    while events:
+        at, _, kind, request = heapq.heappop(events)
+        now = math.floor(at + skew)
+        if kind == "try":
+            order = rng.random() < 0.4
+            weight, orders = (0, 1) if order else (rng.choice((1, 1, 1, 5)), 0)
+            a = quick.pick(weight, orders, now, guard)
+            b = general.pick(weight, orders, now, guard)
+            assert (a is None) == (b is None) and quick.short == general.short
+            if a is None or b is None:
+                continue
+            assert (a.weight, a.orders, a.sent_at_ms, a.heard, a.probes is None) == (
+                b.weight,
+                b.orders,
+                b.sent_at_ms,
+                b.heard,
+                b.probes is None,
+            )
+            arrive = at + rng.uniform(0, 40)
+            heapq.heappush(events, (arrive, next(seq), "arrive", [a, b, weight, orders, None]))
+        elif kind == "arrive":
+            a, b, weight, orders, _ = request
+            counts: dict[str, str] = {}
+            refused = False
+            for header, cost, window, limit in (
+                ("X-MBX-USED-WEIGHT-10S", weight, 10_000, 40),
+                ("X-MBX-ORDER-COUNT-1S", orders, 1_000, 4),
+                ("X-MBX-ORDER-COUNT-1M", orders, 60_000, 60),
+            ):
+                if header.startswith("X-MBX-ORDER") and not orders:
+                    continue
+                key = (header, int(at) - int(at) % window)
+                server[key] = server.get(key, 0) + cost
+                counts[header] = str(server[key])
+                refused |= server[key] > limit
+            if refused:
+                counts["Retry-After"] = str(rng.randint(1, 3))
+            request[4] = (429 if refused else 200, CIMultiDictProxy(CIMultiDict(counts)))
+            answer = at + rng.uniform(0, 40)
+            heapq.heappush(events, (answer, next(seq), "answer", request))
+        else:
+            a, b, _, _, (status, counts) = request
+            if rng.random() < 0.04:  # the answer is lost: the cost counts, no count read
+                quick.settle(a, now, guard, None)
+                general.settle(b, now, guard, None)
+            else:
+                settles += 1
+                track = quick._ip[0].tracks[0]
+                sent_start = a.sent_at_ms - a.sent_at_ms % track.window
+                confirmed_settles += sent_start <= track.confirmed
+                code = -1003 if status == 429 else None
+                quick.settle(a, now, guard, counts, status, code)
+                general.settle(b, now, guard, counts, status, code)
+        assert _ledger_state(quick) == _ledger_state(general)
+    # The shortcut's case was common, and the limits were reached (429s and refusals).
+    assert confirmed_settles > settles // 2
+    assert any(t.confirmed > 0 for t in quick._orders.tracks)
