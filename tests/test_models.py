@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import attrs
 import pytest
 
 from binance_async import (
@@ -175,3 +176,52 @@ def test_order_amounts_read_exactly_and_the_text_memo_stays_bounded() -> None:
     assert again.executed_qty == 0 and again.avg_price == 0 and again.cum_quote == 0
     with pytest.raises(ValueError, match="finite"):
         Order.from_payload({**base, "price": "NaN"})
+
+
+def test_an_order_from_its_answer_equals_one_built_by_keyword() -> None:
+    """from_payload's positional builder puts each value in its own field: the same order,
+    repr and hash as the keyword constructor; still frozen, still evolvable."""
+    payload = {
+        "symbol": "ETHUSDT",
+        "orderId": 42,
+        "clientOrderId": "cid-1",
+        "status": "PARTIALLY_FILLED",
+        "side": "SELL",
+        "type": "LIMIT",
+        "price": "2000.5",
+        "origQty": "0.300",
+        "executedQty": "0.100",
+        "avgPrice": "2000.50",
+        "cumQuote": "200.05",
+        "timeInForce": "GTX",
+        "reduceOnly": True,
+        "closePosition": False,
+        "positionSide": "SHORT",
+        "updateTime": 1700000000123,
+    }
+    order = Order.from_payload(payload)
+    expected = Order(
+        symbol="ETHUSDT",
+        order_id=42,
+        client_order_id="cid-1",
+        status="PARTIALLY_FILLED",
+        side="SELL",
+        type="LIMIT",
+        price=Decimal("2000.5"),
+        orig_qty=Decimal("0.300"),
+        executed_qty=Decimal("0.100"),
+        avg_price=Decimal("2000.50"),
+        cum_quote=Decimal("200.05"),
+        time_in_force="GTX",
+        reduce_only=True,
+        close_position=False,
+        position_side="SHORT",
+        update_time_ms=1700000000123,
+        raw=payload,
+    )
+    assert order == expected and hash(order) == hash(expected)
+    assert repr(order) == repr(expected) and order.raw is payload and not order.reconciled
+    assert str(order.orig_qty) == "0.300" and str(order.avg_price) == "2000.50"
+    assert order.as_reconciled() == attrs.evolve(expected, reconciled=True)
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        order.status = "FILLED"  # type: ignore[misc]
