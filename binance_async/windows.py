@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from bisect import bisect_left
 
+from multidict import istr
+
 from .ratelimits import RateLimit
 
 __all__ = ["HEARD", "NO", "PROBE", "SLOTS", "YES", "Reservation", "Scope", "Track"]
@@ -61,7 +63,9 @@ class Track:
         self.rate = rate
         self.key = key
         self.limit = rate.limit
-        self.header = rate.header
+        #: The count's header name, as an ``istr``: a case-insensitive lookup of it in the
+        #: response's headers skips folding the name's case each time.
+        self.header = istr(rate.header)
         #: True for a limit no header reports: never confirmed, never probed.
         self.sliding = not self.header
         self.window = rate.window_ms // SLOTS if self.sliding else rate.window_ms
