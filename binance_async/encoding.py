@@ -96,6 +96,8 @@ def encode_params(params: Mapping[str, Any] | Iterable[tuple[str, Any]] | None) 
             (value.isalnum() and value.isascii()) or _PLAIN(value) is not None
         ):
             parts.append(f"{name}={value}")
+        elif type(value) is Decimal:  # quantities and prices, next most common
+            parts.append(f"{name}={plain_decimal(value)}")
         else:
             parts.append(f"{name}={encode_value(value)}")
     return "&".join(parts)

@@ -16,7 +16,7 @@ from binance_async.http import HttpTransport
 from binance_async.models.exchange import ExchangeInfo, SymbolInfo
 from binance_async.reconcile import order_query, order_ref
 from binance_async.signing import HmacSigner
-from binance_async.venues.usdm import ALGO_ORDERS, CODES
+from binance_async.venues.usdm import ALGO_ORDERS, CODES, reduces_risk
 
 #: The secret and the signed payload of the Spot documentation's HMAC example
 #: (reference/signature-vectors.md A3).
@@ -120,3 +120,23 @@ def test_exchange_info_with_a_venue_symbol_builder() -> None:
     symbol = info.symbols["BTCUSDT"]
     assert isinstance(symbol, VenueSymbol) and symbol.extra == 7
     assert type(ExchangeInfo.from_payload(payload).symbols["BTCUSDT"]) is SymbolInfo
+
+
+@pytest.mark.parametrize(
+    ("params", "exempt"),
+    [
+        ({"symbol": "BTCUSDT", "side": "SELL", "type": "MARKET"}, False),
+        ({"side": "BUY", "positionSide": "BOTH"}, False),
+        ({"side": "BUY", "reduceOnly": True}, True),
+        ({"side": "BUY", "reduceOnly": "true"}, True),
+        ({"side": "BUY", "reduceOnly": False, "closePosition": "TRUE"}, True),
+        ({"side": "SELL", "positionSide": "LONG"}, True),
+        ({"side": "BUY", "positionSide": "SHORT"}, True),
+        ({"side": "BUY", "positionSide": "LONG"}, False),
+        ({"side": "SELL", "positionSide": "SHORT", "reduceOnly": False}, False),
+    ],
+)
+def test_usdm_orders_that_reduce_risk(params: dict[str, Any], exempt: bool) -> None:
+    """Reduce-only, close-position, and hedge-mode LONG+SELL / SHORT+BUY orders reduce risk
+    (exempt from the -1008 shrink); a plain one-way order is new risk."""
+    assert reduces_risk(params) is exempt

@@ -36,9 +36,10 @@ class Trading(ClientBase):
 
     async def _order_params(self, values: dict[str, Any]) -> dict[str, Any]:
         """Validate one order (new_order's keyword names) and build its wire parameters."""
+        # Looks up the 4 conditional names in values, not values' keys in the set.
         given = (
             [name for name in _CONDITIONAL if values.pop(name, None) is not None]
-            if not _CONDITIONAL_SET.isdisjoint(values)
+            if not values.keys().isdisjoint(_CONDITIONAL_SET)
             else None
         )
         if given:

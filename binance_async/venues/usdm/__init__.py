@@ -55,9 +55,16 @@ def _true(value: object) -> bool:
 def reduces_risk(params: Mapping[str, Any]) -> bool:
     """Orders the exchange exempts from -1008: close-position, reduce-only, and in hedge mode
     LONG+SELL and SHORT+BUY (reference/fapi-rules.md, HTTP 503 variants)."""
-    if _true(params.get("reduceOnly")) or _true(params.get("closePosition")):
+    reduce_only, close, position = (
+        params.get("reduceOnly"),
+        params.get("closePosition"),
+        params.get("positionSide"),
+    )
+    if reduce_only is close is position is None:  # the common order: one-way, new risk
+        return False
+    if _true(reduce_only) or _true(close):
         return True
-    side, position = params.get("side"), params.get("positionSide")
+    side = params.get("side")
     return (position == "LONG" and side == "SELL") or (position == "SHORT" and side == "BUY")
 
 
