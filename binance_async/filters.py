@@ -17,12 +17,14 @@ __all__ = ["check_order", "check_price"]
 #: Exact arithmetic for the checks: the default 28 digits would round a long input onto a
 #: step it is not on (inputs are at most 40 significant digits, see ``params.amount``).
 _EXACT = Context(prec=120)
+#: Compared against as a Decimal: a comparison with the int 0 converts it on every call.
+_ZERO = Decimal(0)
 
 
 def _on_step(value: Decimal, minimum: Decimal, step: Decimal) -> bool:
-    if step == 0:
+    if not step:
         return True
-    return _EXACT.remainder(_EXACT.subtract(value, minimum), step) == 0
+    return not _EXACT.remainder(_EXACT.subtract(value, minimum), step)
 
 
 def _check_qty(info: SymbolInfo, quantity: Decimal, *, market: bool) -> None:
@@ -30,7 +32,7 @@ def _check_qty(info: SymbolInfo, quantity: Decimal, *, market: bool) -> None:
     step = info.market_step_size if market else info.step_size
     low = info.market_min_qty if market else info.min_qty
     high = info.market_max_qty if market else info.max_qty
-    if quantity <= 0:
+    if quantity <= _ZERO:
         raise FilterViolation(
             f"{info.symbol}: quantity {quantity} must be > 0", symbol=info.symbol, filter_type=name
         )
@@ -57,7 +59,7 @@ def _check_qty(info: SymbolInfo, quantity: Decimal, *, market: bool) -> None:
 
 def check_price(info: SymbolInfo, price: Decimal, what: str = "price") -> None:
     """Raise :class:`FilterViolation` for a price off the PRICE_FILTER (min, max, tick)."""
-    if price <= 0:
+    if price <= _ZERO:
         raise FilterViolation(
             f"{info.symbol}: {what} {price} must be > 0",
             symbol=info.symbol,

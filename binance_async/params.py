@@ -49,6 +49,8 @@ _SYMBOL = re.compile(r"(?:[A-Z0-9_]|[^\x00-\x7f])+")
 _CLIENT_ID = re.compile(r"[\.A-Z\:/a-z0-9_-]{1,36}")
 #: More significant digits than this is no price or quantity any exchange lists.
 _MAX_DIGITS = 40
+#: Compared against as a Decimal: a comparison with the int 0 converts it on every call.
+_ZERO = Decimal(0)
 
 
 def check_symbol_format(symbol: object) -> str:
@@ -94,7 +96,7 @@ def amount(name: str, value: object) -> Decimal:
 
 def _decimal(name: str, value: Any) -> Decimal:
     number = amount(name, value)
-    if number <= 0:
+    if number <= _ZERO:
         raise InvalidRequest(f"{name} must be > 0, got {value!r}")
     return number
 
