@@ -22,6 +22,7 @@ from binance_async import (
     UserTrade,
 )
 from binance_async.models import orders
+from binance_async.models.fields import slot_builder
 
 
 def test_algo_order_from_its_documented_answer() -> None:
@@ -225,3 +226,25 @@ def test_an_order_from_its_answer_equals_one_built_by_keyword() -> None:
     assert order.as_reconciled() == attrs.evolve(expected, reconciled=True)
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         order.status = "FILLED"  # type: ignore[misc]
+
+
+def test_the_slot_builder_takes_slotted_attrs_classes_only() -> None:
+    """A class without slots (or not attrs) is refused when the builder is made."""
+
+    @attrs.frozen(slots=False)
+    class Unslotted:
+        a: int
+
+    @attrs.frozen(slots=True)
+    class Base:
+        a: int
+
+    @attrs.frozen(slots=True)
+    class Child(Base):
+        b: str
+
+    with pytest.raises(TypeError, match="slotted attrs class"):
+        slot_builder(dict)
+    with pytest.raises(TypeError, match="slotted attrs class"):
+        slot_builder(Unslotted)
+    assert slot_builder(Child)(1, "x") == Child(1, "x")

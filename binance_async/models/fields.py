@@ -162,13 +162,16 @@ def slot_builder(cls: type[M]) -> Callable[..., M]:
     ``__init__`` matches every keyword and pays ``object.__setattr__`` for each field, most of
     the cost of an 18-field order. Like attrs, it writes its function out once, unrolled (a
     loop over the fields would give back half the gain). No defaults, converters or
-    validators run.
+    validators run. ``TypeError`` unless ``cls`` is a slotted attrs class.
     """
-    names = [f.name for f in attrs.fields(cls)]  # type: ignore[arg-type]
+    if not (attrs.has(cls) and "__slots__" in vars(cls)):
+        raise TypeError(f"{cls.__name__}: slot_builder needs a slotted attrs class")
+    names = [f.name for f in attrs.fields(cls)]
     namespace: dict[str, Any] = {"new": object.__new__, "cls": cls}
     lines = [f"def build({', '.join(names)}):", "    obj = new(cls)"]
     for i, name in enumerate(names):
-        namespace[f"set_{i}"] = vars(cls)[name].__set__
+        # The slot's descriptor, found on whichever class of the MRO declares it.
+        namespace[f"set_{i}"] = getattr(cls, name).__set__
         lines.append(f"    set_{i}(obj, {name})")
     lines.append("    return obj")
     exec("\n".join(lines), namespace)
