@@ -61,6 +61,19 @@ SHARED_VIEW_MS = 100
 WEIGHT, ORDERS, REQUESTS = 1, 2, 4
 
 
+def _room(tracks: tuple[Track, ...], need: int, now: int) -> bool:
+    """True when ``need`` fits every track's current window, each confirmed and with no
+    other client's view weighing on it (:meth:`Ledger._pick_plain`; :meth:`Track.fits`
+    decides the rest)."""
+    for track in tracks:
+        start = now - (now - track.phase) % track.window
+        if start > track.confirmed or track.others_until > now:
+            return False
+        if track.counts.get(start, 0) + need > track.limit:
+            return False
+    return True
+
+
 class Ledger:
     """Windows, commits, the server's counts and refusals, for one venue and one account.
 
@@ -298,25 +311,14 @@ class Ledger:
         scope = self._ip[0]
         if now < scope.banned_until or now < scope.paused_until:
             return None
-        if weight:
-            need = scope.in_flight + weight
-            for track in scope.tracks:
-                start = now - (now - track.phase) % track.window
-                if start > track.confirmed or track.others_until > now:
-                    return None
-                if track.counts.get(start, 0) + need > track.limit:
-                    return None
+        if weight and not _room(scope.tracks, scope.in_flight + weight, now):
+            return None
         if orders:
             account = self._orders
-            if now < account.paused_until:
+            if now < account.paused_until or not _room(
+                account.tracks, account.in_flight + orders, now
+            ):
                 return None
-            need = account.in_flight + orders
-            for track in account.tracks:
-                start = now - (now - track.phase) % track.window
-                if start > track.confirmed or track.others_until > now:
-                    return None
-                if track.counts.get(start, 0) + need > track.limit:
-                    return None
             account.in_flight += orders
         scope.in_flight += weight
         return Reservation(0, self.addresses[0], weight, orders, now, None, (), self._heard)
