@@ -26,7 +26,7 @@ from .exchange import SpotExchange, new_client_id
 from .records import ZERO, SpotOrder, SpotOrderRequest, SpotTrade
 from .symbols import ALGO_TYPES, filter_failure
 
-__all__ = ["SpotEngine"]
+__all__ = ["Rejection", "SpotEngine"]
 
 _BIPS = Decimal(10_000)
 Listener = Callable[[SpotOrder, str, int], None]
@@ -40,8 +40,20 @@ def _stop_met(order: SpotOrder, price: Decimal) -> bool:
     return price >= order.stop_price if order.stops_upward else price <= order.stop_price
 
 
-def _insufficient() -> ApiError:
-    return ApiError(-2010, "Account has insufficient balance for requested action.")
+class Rejection(ApiError):
+    """-2010: the matching engine took ``order`` and refused it; ``reason`` is what an
+    ``executionReport`` would carry in ``r`` (user-data-stream.md, "Order Reject Reason")."""
+
+    def __init__(self, msg: str, reason: str, order: SpotOrder) -> None:
+        super().__init__(-2010, msg)
+        self.reason = reason
+        self.order = order
+
+
+def _insufficient(order: SpotOrder) -> Rejection:
+    return Rejection(
+        "Account has insufficient balance for requested action.", "INSUFFICIENT_BALANCES", order
+    )
 
 
 class SpotEngine:
@@ -97,14 +109,18 @@ class SpotEngine:
             update_time_ms=now_ms,
         )
 
-    def refusal(self, order: SpotOrder) -> ApiError | None:
+    def refusal(self, order: SpotOrder) -> Rejection | None:
         """Why the matching engine would refuse ``order`` at the price now, if it would: a
         LIMIT_MAKER that would take, a stop (not trailing) whose condition is already met."""
         price = self.ex.price(order.symbol)
         if order.type == "LIMIT_MAKER" and _crosses(order, price):
-            return ApiError(-2010, "Order would immediately match and take.")
+            return Rejection(
+                "Order would immediately match and take.", "WOULD_MATCH_IMMEDIATELY", order
+            )
         if order.is_algo and not order.trailing_delta and _stop_met(order, price):
-            return ApiError(-2010, "Order would trigger immediately.")
+            return Rejection(
+                "Order would trigger immediately.", "STOP_PRICE_WOULD_TRIGGER_IMMEDIATELY", order
+            )
         return None
 
     def market_qty(self, order: SpotOrder) -> Decimal:
@@ -145,12 +161,19 @@ class SpotEngine:
         elif not pending:
             amount = self.lock_amount(order)
             if amount:
-                ex.lock(order.account, ex.lock_asset(order), amount)
+                try:
+                    ex.lock(order.account, ex.lock_asset(order), amount)
+                except ApiError:
+                    raise _insufficient(order) from None
                 order.locked = amount
         order.order_id = ex.next_order_id()
         order.seq = ex.next_seq()
         order.status = "PENDING_NEW" if pending else "NEW"
         ex.store(order)
+        if start and not pending and order.is_algo:
+            # A stop only starts waiting (a trailing one tracking, which its NEW shows: D).
+            self.start(order, now_ms)
+            start = False
         if announce:
             self.announce(order, now_ms)
         if start and not pending:
@@ -184,6 +207,16 @@ class SpotEngine:
         """Report an order accepted (execution type NEW, its status as it stands)."""
         self.ex.observers.order(order, "NEW", None, "", now_ms)
 
+    def reject(self, order: SpotOrder, reason: str, now_ms: int) -> None:
+        """Report an order the engine took and refused (execution type and status REJECTED,
+        ``r`` the reason: a cancel-replace's new order after its cancel succeeded). It is
+        numbered like any order the engine takes, but neither stored nor holding anything."""
+        order.order_id = self.ex.next_order_id()
+        order.status = "REJECTED"
+        order.reject_reason = reason
+        order.update_time_ms = now_ms
+        self.ex.observers.order(order, "REJECTED", None, "", now_ms)
+
     def _check_market_funds(self, order: SpotOrder) -> None:
         price = self.ex.price(order.symbol)
         qty = self.market_qty(order)
@@ -191,9 +224,9 @@ class SpotEngine:
         if order.side == "BUY":
             have = self.ex.balance(order.account, spec.quote_asset).free + order.locked
             if qty * price > have:
-                raise _insufficient()
+                raise _insufficient(order)
         elif qty > self.ex.balance(order.account, spec.base_asset).free + order.locked:
-            raise _insufficient()
+            raise _insufficient(order)
 
     def start(self, order: SpotOrder, now_ms: int) -> None:
         """A new (or activated) order meets the market."""
@@ -340,17 +373,20 @@ class SpotEngine:
         return False
 
     def trigger(self, order: SpotOrder, now_ms: int) -> None:
-        """A stop's condition is met: it works as MARKET (expiring if its funds fall short)
-        or as LIMIT at its price."""
+        """A stop's condition is met: it is reported NEW again, now working (``w`` true,
+        ``W`` the trigger's time), then works as MARKET (expiring if its funds fall short) or
+        as LIMIT at its price. An order list's other leg expires after that report and
+        before the order trades."""
         order.triggered = True
         order.update_time_ms = now_ms
+        order.working_time_ms = now_ms
+        self.announce(order, now_ms)
         self._tell(order, "trigger", now_ms)
         if not order.is_open:
             return
         if order.type.endswith("_LIMIT"):
             self.work(order, now_ms)
             return
-        order.working_time_ms = now_ms
         try:
             self._check_market_funds(order)
         except ApiError:

@@ -31,7 +31,7 @@ class SpotObservers:
     def order(
         self, order: SpotOrder, execution: str, trade: SpotTrade | None, orig: str, now_ms: int
     ) -> None:
-        """An order event (execution type NEW, TRADE, CANCELED or EXPIRED)."""
+        """An order event (execution type NEW, TRADE, CANCELED, EXPIRED or REJECTED)."""
         for callback in self.orders:
             callback(order, execution, trade, orig, now_ms)
 

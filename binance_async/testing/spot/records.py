@@ -89,6 +89,8 @@ class SpotOrder:
     trailing_extreme: Decimal | None = None
     #: A stop or take-profit order whose condition was met (it now works as its base type).
     triggered: bool = False
+    #: Why the engine refused it (an executionReport's ``r``); NONE unless REJECTED.
+    reject_reason: str = "NONE"
     #: What the order holds of the account (the quote asset for a BUY, the base for a SELL).
     locked: Decimal = ZERO
     #: Queue position at its price (an iceberg's refreshed slice goes to the back).

@@ -15,6 +15,7 @@ from decimal import Decimal
 from .. import readers
 from ..call import Call
 from ..errors import ApiError, invalid_param
+from .engine import Rejection
 from .parse import ORDER_FIELDS, ORDER_PARAMS, SIGNED, check_client_id, parse_order
 from .records import SpotOrder, SpotOrderRequest, SpotTrade
 from .render import cancel_payload, list_payload, order_query, order_result
@@ -254,7 +255,9 @@ class CancelReplaceError(ApiError):
 def cancel_replace(call: Call) -> object:
     """POST /api/v3/order/cancelReplace: the new order's filters and the unfilled order count
     are checked before anything happens; then the cancel, then (unless STOP_ON_FAILURE and the
-    cancel failed) the new order. 200 both, 409 -2021 one of them, 400 -2022 neither.
+    cancel failed) the new order. 200 both, 409 -2021 one of them, 400 -2022 neither. A new
+    order the matching engine refuses after the cancel succeeded is reported REJECTED on the
+    user data stream (user-data-stream.md, "Execution types").
 
     The count (1, even when the new order is not attempted) is taken here, not by the
     pipeline, for ``orderRateLimitExceededMode=CANCEL_ONLY``: over the count, the cancel still
@@ -315,6 +318,8 @@ def cancel_replace(call: Call) -> object:
             new_answer = order_result(order, call.now_ms, req.resp_type, fills)
         except ApiError as exc:
             new_ok, new_answer = False, exc.payload()
+            if cancel_ok and isinstance(exc, Rejection):
+                spot(call).engine.reject(exc.order, exc.reason, call.now_ms)
     data: dict[str, object] = {
         "cancelResult": "SUCCESS" if cancel_ok else "FAILURE",
         "newOrderResult": ("SUCCESS" if new_ok else "FAILURE") if attempted else "NOT_ATTEMPTED",

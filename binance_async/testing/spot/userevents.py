@@ -1,9 +1,13 @@
 """Spot's user data events (user-data-stream.md), built from the exchange's own changes.
 
 - ``executionReport`` for every order event: NEW when accepted (status NEW, or PENDING_NEW for
-  a list's pending order; NEW again when it is placed), TRADE for each fill, CANCELED,
-  EXPIRED. Conditional fields as documented: ``d``/``D`` (trailing stops), ``j``/``J``
-  (strategy), ``W`` (once on the book, from the NEW of an order placed on it).
+  a list's pending order; NEW again when it is placed), NEW again when a stop or take-profit
+  triggers (now working: ``w`` true, ``W`` the trigger's time; then its TRADEs, if it takes),
+  TRADE for each fill, CANCELED, EXPIRED, and REJECTED (``r`` the reason) for a
+  cancel-replace's new order that the engine refuses after the cancel succeeded. Conditional
+  fields as documented: ``d``/``D`` (trailing stops), ``j``/``J`` (strategy), ``W`` (once on
+  the book, from the NEW of an order placed on it). Never TRADE_PREVENTION: users' orders
+  never meet here (:mod:`.engine`), so self-trade prevention has nothing to prevent.
 - ``listStatus`` when an order list is placed and when its status changes.
 - ``outboundAccountPosition`` after the changes of one request (or one market move): the
   assets whose free or locked amount changed since the account's last one.
@@ -60,7 +64,7 @@ def execution_report(
             "C": orig_client_id,
             "x": execution,
             "X": order.status,
-            "r": "NONE",
+            "r": order.reject_reason,
             "i": order.order_id,
             "l": fmt8(trade.qty if trade else _ZERO),
             "z": fmt8(order.executed_qty),
