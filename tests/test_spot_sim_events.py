@@ -51,6 +51,14 @@ async def stop_limit(client: Spot, cid: str, stop: str, price: str) -> None:
     )  # fmt: skip
 
 
+async def limit_buy(client: Spot, cid: str) -> None:
+    """A GTC LIMIT BUY of 0.01 BTC at 49000 (it rests below the price)."""
+    await client.new_order(
+        symbol=BTC, side="BUY", type="LIMIT", time_in_force="GTC", quantity=D("0.01"),
+        price=D("49000"), new_client_order_id=cid,
+    )  # fmt: skip
+
+
 async def test_a_stop_limit_that_triggers_is_reported_working_then_fills(sim: Simulator) -> None:
     """A STOP_LOSS_LIMIT is NEW and not working; when the price meets its stop it is NEW
     again, working since that moment (``W``), and rests; it then fills as a maker: NEW, NEW,
@@ -164,13 +172,11 @@ async def test_a_cancel_replace_whose_new_order_is_refused_reports_it_rejected(
 ) -> None:
     """Cancel succeeded, new order refused by the engine (409 -2021): the user stream says
     CANCELED for the old order, then REJECTED (status REJECTED, ``r`` the documented reason:
-    WOULD_MATCH_IMMEDIATELY, INSUFFICIENT_BALANCES) for the new one, never working; a
-    plain new order refused the same way reports nothing."""
+    WOULD_MATCH_IMMEDIATELY, INSUFFICIENT_BALANCES, STOP_PRICE_WOULD_TRIGGER_IMMEDIATELY)
+    for the new one, never working; a plain new order refused the same way reports
+    nothing."""
     async with user_client(sim) as client, client.user_stream() as user:
-        await client.new_order(
-            symbol=BTC, side="BUY", type="LIMIT", time_in_force="GTC", quantity=D("0.01"),
-            price=D("49000"), new_client_order_id="old-1",
-        )  # fmt: skip
+        await limit_buy(client, "old-1")
         await take(user, 2)
         result = await client.cancel_replace_order(
             symbol=BTC, side="BUY", type="LIMIT_MAKER", quantity=D("0.01"), price=D("50100"),
@@ -197,10 +203,7 @@ async def test_a_cancel_replace_whose_new_order_is_refused_reports_it_rejected(
         assert sim.spot_order(client_order_id="new-1") is None
         assert user.orders["new-1"].status == "REJECTED"
 
-        await client.new_order(
-            symbol=BTC, side="BUY", type="LIMIT", time_in_force="GTC", quantity=D("0.01"),
-            price=D("49000"), new_client_order_id="old-2",
-        )  # fmt: skip
+        await limit_buy(client, "old-2")
         await take(user, 2)
         await client.cancel_replace_order(
             symbol=BTC, side="BUY", type="LIMIT", time_in_force="GTC", quantity=D("100"),
@@ -213,6 +216,20 @@ async def test_a_cancel_replace_whose_new_order_is_refused_reports_it_rejected(
             ("report", "new-2", "REJECTED", "REJECTED"),
         ]
         assert reports(events)[1].reject_reason == "INSUFFICIENT_BALANCES"
+
+        await limit_buy(client, "old-3")
+        await take(user, 2)
+        await client.cancel_replace_order(
+            symbol=BTC, side="SELL", type="STOP_LOSS_LIMIT", time_in_force="GTC",
+            quantity=D("0.01"), price=D("50400"), stop_price=D("50500"),
+            cancel_orig_client_order_id="old-3", new_client_order_id="new-3",
+            cancel_replace_mode="STOP_ON_FAILURE",
+        )  # fmt: skip
+        events = await take(user, 3)
+        assert [(r.order_client_id, r.status, r.reject_reason) for r in reports(events)] == [
+            ("old-3", "CANCELED", "NONE"),
+            ("new-3", "REJECTED", "STOP_PRICE_WOULD_TRIGGER_IMMEDIATELY"),
+        ]
 
         with pytest.raises(OrderRejected) as refused:
             await client.new_order(
