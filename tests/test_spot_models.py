@@ -474,3 +474,43 @@ def test_legacy_min_notional() -> None:
     )
     assert symbol.min_notional == Decimal("0.001") and symbol.apply_min_to_market
     assert symbol.max_notional == 0
+
+
+def test_execution_report_of_a_prevented_self_trade() -> None:
+    """A ``TRADE_PREVENTION`` report carries the documented conditional fields (prevented
+    match, quantities, trade group, counter order and symbol, the execution prevented), and
+    the order it leaves is closed with its prevented match and quantity, as a REST query
+    would give them."""
+    from binance_async.models.spotuserevents import ExecutionReport, parse_spot_user_event
+
+    event = {
+        "e": "executionReport", "E": 1700000000123, "s": "BTCUSDT", "c": "maker-1",
+        "S": "SELL", "o": "LIMIT", "f": "GTC", "q": "3.00000000", "p": "0.10000001",
+        "P": "0.00000000", "F": "0.00000000", "g": -1, "C": "", "x": "TRADE_PREVENTION",
+        "X": "EXPIRED_IN_MATCH", "r": "NONE", "i": 36, "l": "0.00000000",
+        "z": "0.00000000", "L": "0.00000000", "n": "0", "N": None, "T": 1700000000120,
+        "t": -1, "v": 3, "I": 99, "w": False, "m": False, "M": False, "O": 1700000000001,
+        "Z": "0.00000000", "Y": "0.00000000", "Q": "0.00000000", "W": 1700000000001,
+        "V": "EXPIRE_MAKER", "A": "3.000000", "B": "3.000000", "u": 1, "U": 37,
+        "Cs": "BTCUSDT", "pl": "2.123456", "pL": "0.10000001", "pY": "0.21234562",
+    }  # fmt: skip
+    report = parse_spot_user_event(event)
+    assert isinstance(report, ExecutionReport)
+    assert (report.execution_type, report.status) == ("TRADE_PREVENTION", "EXPIRED_IN_MATCH")
+    assert (report.prevented_match_id, report.prevented_quantity) == (3, Decimal("3"))
+    assert (report.last_prevented_quantity, report.trade_group_id) == (Decimal("3"), 1)
+    assert (report.counter_order_id, report.counter_symbol) == (37, "BTCUSDT")
+    assert (
+        report.prevented_execution_qty,
+        report.prevented_execution_price,
+        report.prevented_execution_quote_qty,
+    ) == (Decimal("2.123456"), Decimal("0.10000001"), Decimal("0.21234562"))
+    order = report.order
+    assert (order.prevented_match_id, order.prevented_quantity) == (3, Decimal("3"))
+    assert not order.is_open and order.self_trade_prevention_mode == "EXPIRE_MAKER"
+    # A report without a prevention has none of them.
+    prevention = {"v", "A", "B", "u", "U", "Cs", "pl", "pL", "pY"}
+    bare = parse_spot_user_event({k: v for k, v in event.items() if k not in prevention})
+    assert isinstance(bare, ExecutionReport)
+    assert bare.prevented_match_id is bare.prevented_quantity is bare.counter_symbol is None
+    assert bare.prevented_execution_qty is None and bare.order.prevented_match_id is None

@@ -10,7 +10,19 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from .fields import RAW, Model, model, to_bool, to_dec, to_int, to_opt_int, to_opt_str, to_str, wire
+from .fields import (
+    RAW,
+    Model,
+    model,
+    to_bool,
+    to_dec,
+    to_int,
+    to_opt_dec,
+    to_opt_int,
+    to_opt_str,
+    to_str,
+    wire,
+)
 from .spotorders import SpotOrder
 
 __all__ = [
@@ -76,6 +88,18 @@ class ExecutionReport(Model):
     trailing_time_ms: int | None = wire("D", _time, None)
     strategy_id: int | None = wire("j", to_opt_int, None)
     strategy_type: int | None = wire("J", to_opt_int, None)
+    #: Self-trade prevention (``TRADE_PREVENTION``, status ``EXPIRED_IN_MATCH``): the
+    #: prevented match, the quantity prevented in all and by this event, the trade group,
+    #: the counter order and its symbol, and the execution that did not happen.
+    prevented_match_id: int | None = wire("v", to_opt_int, None)
+    prevented_quantity: Decimal | None = wire("A", to_opt_dec, None)
+    last_prevented_quantity: Decimal | None = wire("B", to_opt_dec, None)
+    trade_group_id: int | None = wire("u", to_opt_int, None)
+    counter_order_id: int | None = wire("U", to_opt_int, None)
+    counter_symbol: str | None = wire("Cs", to_opt_str, None)
+    prevented_execution_qty: Decimal | None = wire("pl", to_opt_dec, None)
+    prevented_execution_price: Decimal | None = wire("pL", to_opt_dec, None)
+    prevented_execution_quote_qty: Decimal | None = wire("pY", to_opt_dec, None)
     raw: Mapping[str, Any] = RAW
 
     @property
@@ -111,8 +135,8 @@ class ExecutionReport(Model):
             update_time_ms=self.transaction_time_ms,
             is_working=self.is_working,
             self_trade_prevention_mode=self.self_trade_prevention_mode,
-            prevented_match_id=None,
-            prevented_quantity=None,
+            prevented_match_id=self.prevented_match_id,
+            prevented_quantity=self.prevented_quantity,
             strategy_id=self.strategy_id,
             strategy_type=self.strategy_type,
             cancel_client_order_id=cancel_id,
