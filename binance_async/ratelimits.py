@@ -136,7 +136,10 @@ def _positive_int(name: str, value: object) -> int:
 
 
 class ServerTime(Protocol):
-    """The exchange's clock as estimated by the client (``ServerClock`` satisfies it)."""
+    """The exchange's clock as estimated by the client (``ServerClock`` satisfies it).
+
+    A clock may also offer ``reading() -> (now_ms(), uncertainty_ms)`` from one read of its
+    time source; the limiter then uses it (see :func:`clock_reader`)."""
 
     def now_ms(self) -> int:
         """Estimate of the exchange's current time, ms."""
