@@ -138,6 +138,18 @@ def task(coro: Coroutine[Any, Any, Reservation]) -> asyncio.Task[Reservation]:
     return asyncio.get_running_loop().create_task(coro)
 
 
+async def admitted_at_once(clock: FakeServerTime, limiter: Limiter, n: int) -> list[bool]:
+    """Ask for ``n`` more weight-1 admissions at once: which of them were granted without
+    time moving on (in order); the rest are cancelled."""
+    more = [task(limiter.admit(weight=1)) for _ in range(n)]
+    await clock.settle()
+    granted = [t.done() for t in more]
+    for waiter in more:
+        waiter.cancel()
+    await clock.settle()
+    return granted
+
+
 def used(
     limiter: Limiter,
     kind: str = "REQUEST_WEIGHT",
@@ -1141,12 +1153,7 @@ async def test_answers_out_of_order_do_not_confirm_a_window_the_server_has_not_r
     limiter.observe(slow, status=200, counts={"x-mbx-used-weight-1m": "8"})
     limiter.observe(fast, status=200, counts={"x-mbx-used-weight-1m": "5"})
     # The server is still in M0 with 8 of 10: at most 2 more may go before it rolls over.
-    more = [task(limiter.admit(weight=1)) for _ in range(5)]
-    await clock.settle()
-    assert sum(t.done() for t in more) <= 2
-    for waiter in more:
-        waiter.cancel()
-    await clock.settle()
+    assert sum(await admitted_at_once(clock, limiter, 5)) <= 2
 
 
 async def test_a_count_below_one_answered_before_the_request_left_shows_the_new_window() -> None:
@@ -1159,12 +1166,7 @@ async def test_a_count_below_one_answered_before_the_request_left_shows_the_new_
     await clock.advance_to(M0 + MINUTE + 2)  # 2 ms into the window, well inside the guard
     early = await limiter.admit(weight=2)  # 8 + 2 fit even if the server were still in M0
     limiter.observe(early, status=200, counts={"x-mbx-used-weight-1m": "2"})
-    more = [task(limiter.admit(weight=1)) for _ in range(9)]
-    await clock.settle()
-    assert [t.done() for t in more] == [True] * 8 + [False]  # 2 + 8: the new window's room
-    for waiter in more:
-        waiter.cancel()
-    await clock.settle()
+    assert await admitted_at_once(clock, limiter, 9) == [True] * 8 + [False]  # 2 + 8: new room
 
 
 async def test_a_probe_confirms_its_window_though_the_guard_grew_while_it_was_out() -> None:
@@ -1179,12 +1181,7 @@ async def test_a_probe_confirms_its_window_though_the_guard_grew_while_it_was_ou
     assert probe.probes is not None
     clock._uncertainty_ms = 12
     limiter.observe(probe, status=200, counts={"x-mbx-used-weight-1m": "2"})
-    more = [task(limiter.admit(weight=1)) for _ in range(9)]
-    await clock.settle()
-    assert [t.done() for t in more] == [True] * 8 + [False]  # 2 + 8: the new window's room
-    for waiter in more:
-        waiter.cancel()
-    await clock.settle()
+    assert await admitted_at_once(clock, limiter, 9) == [True] * 8 + [False]  # 2 + 8: new room
 
 
 async def test_answers_in_reverse_order_count_each_request_once() -> None:
@@ -1198,12 +1195,7 @@ async def test_answers_in_reverse_order_count_each_request_once() -> None:
     for reservation, count in zip(reversed(held), ("3", "2", "1"), strict=True):
         limiter.observe(reservation, status=200, counts={"x-mbx-used-weight-1m": count})
     assert used(limiter) == 3
-    more = [task(limiter.admit(weight=1)) for _ in range(8)]
-    await clock.settle()
-    assert [t.done() for t in more] == [True] * 7 + [False]  # 3 + 7 = 10
-    for waiter in more:
-        waiter.cancel()
-    await clock.settle()
+    assert await admitted_at_once(clock, limiter, 8) == [True] * 7 + [False]  # 3 + 7 = 10
 
 
 async def test_memory_store_counts_each_request_once_whatever_the_order_of_news() -> None:
