@@ -1,10 +1,13 @@
-"""HTTP transport: one aiohttp session per egress address, the exact signed bytes on the wire.
+"""HTTP transport: one connection pool per egress address, the exact signed bytes on the wire.
 
-Sessions are created inside the running loop; a session passed in is borrowed, used and never
-closed. Redirects are never followed (a 3xx comes back as an answer, and the gateway refuses
-it): a ``Location`` would otherwise receive the API key and a replayable signed order. aiohttp's
-silent resend of PUT and DELETE on a dropped kept-alive connection is turned off, so the gateway
-and the reconciler own every resend.
+The pools are the library's own HTTP/1.1 (:mod:`.h1`): a REST call is one request written as
+bytes and one answer read, at a fraction of a general client's CPU. They are created inside
+the running loop. An aiohttp session passed in is borrowed instead: used for every request and
+never closed. Either way redirects are never followed (a 3xx comes back as an answer, and the
+gateway refuses it): a ``Location`` would otherwise receive the API key and a replayable signed
+order. Nothing resends by itself: the pools never do, and aiohttp's silent resend of PUT and
+DELETE on a dropped kept-alive connection is turned off, so the gateway and the reconciler own
+every resend.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from yarl import URL
 from .encoding import encode_params, encode_value
 from .endpoint import Endpoint, Security
 from .errors import RequestInfo, RequestTimeout, TransportError
+from .h1 import H1Error, Pool, parse_base_url
+from .ratelimits import Counts
 from .signing import Signer
 from .transport import Reply
 
@@ -30,12 +35,13 @@ __all__ = ["DEFAULT_ADDRESS", "HttpTransport"]
 DEFAULT_ADDRESS = "default"
 
 _FORM = "application/x-www-form-urlencoded"
-#: Sent instead of aiohttp's own (skipping the header costs aiohttp more per request).
+_FORM_LINE = f"Content-Type: {_FORM}\r\n"
+#: Every request of the library's own pools names it.
 _USER_AGENT = "binance_async"
 
 
 class HttpTransport:
-    """Binance REST over aiohttp: the query string (GET, DELETE) or form body is signed."""
+    """Binance REST over HTTP/1.1: the query string (GET, DELETE) or form body is signed."""
 
     def __init__(
         self,
@@ -67,20 +73,23 @@ class HttpTransport:
                     f"egress_address: a name without spaces or '|', got {egress_address!r}"
                 )
         self.base_url = base_url.rstrip("/")
+        parse_base_url(self.base_url)  # a bad one fails here, not at the first request
         self._addresses: tuple[str, ...] = tuple(
             local_addresses or (egress_address or DEFAULT_ADDRESS,)
         )
         self._local = bool(local_addresses)
         self._limit = connections_per_address
         self._keepalive_s = keepalive_timeout_s
+        if api_key is not None and not (api_key.isascii() and api_key.isprintable()):
+            raise ValueError("api_key: printable ASCII characters only")  # never echoed
         self._borrowed = session
         self._sessions: list[aiohttp.ClientSession] = []
+        self._pools: list[Pool] = []
         self._stamp = f"recvWindow={encode_value(recv_window_ms)}&timestamp="
-        # The User-Agent goes into a session of ours once (a borrowed one keeps its own). The
-        # API key goes with the requests that need one only: a public request goes without
-        # (each header costs aiohttp work on every request). Each as a CIMultiDict aiohttp
-        # need not convert.
-        self._session_headers = CIMultiDict({"User-Agent": _USER_AGENT})
+        # The API key goes with the requests that need one only: a public request goes
+        # without. A borrowed session keeps its own User-Agent; for it each header set is a
+        # CIMultiDict aiohttp need not convert.
+        self._key_line = f"X-MBX-APIKEY: {api_key}\r\n" if api_key else ""
         self._key_headers = CIMultiDict({"X-MBX-APIKEY": api_key}) if api_key else None
         self._form_headers = CIMultiDict({"Content-Type": _FORM})
         self._keyed_form_headers = self._form_headers.copy()
@@ -115,33 +124,31 @@ class HttpTransport:
     @property
     def is_open(self) -> bool:
         """True between :meth:`open` and :meth:`close`."""
-        return bool(self._sessions)
+        return bool(self._pools or self._sessions)
 
     async def open(self) -> None:
-        """Create the sessions (inside the running loop)."""
-        if self._sessions:
+        """Create the pools (inside the running loop); with a borrowed session, use it."""
+        if self.is_open:
             return
         if self._borrowed is not None:
             self._sessions = [self._borrowed]
             return
-        for address in self._addresses:
-            connector = aiohttp.TCPConnector(
+        self._pools = [
+            Pool(
+                self.base_url,
                 limit=self._limit,
-                keepalive_timeout=self._keepalive_s,
-                local_addr=(address, 0) if self._local else None,
-                ttl_dns_cache=300,
+                keepalive_s=self._keepalive_s,
+                local_address=address if self._local else None,
+                user_agent=_USER_AGENT,
             )
-            session = aiohttp.ClientSession(connector=connector, headers=self._session_headers)
-            _no_blind_resend(session)
-            self._sessions.append(session)
+            for address in self._addresses
+        ]
 
     async def close(self) -> None:
-        """Close the sessions this transport created (idempotent); borrowed ones stay open."""
-        sessions, self._sessions = self._sessions, []
-        if self._borrowed is not None:
-            return
-        for session in sessions:
-            await session.close()
+        """Close the pools this transport created (idempotent); a borrowed session stays open."""
+        pools, self._pools, self._sessions = self._pools, [], []
+        for pool in pools:
+            await pool.close()
 
     def encode(self, params: Mapping[str, Any] | None) -> str:
         """The query string (or form body) of ``params``."""
@@ -176,13 +183,53 @@ class HttpTransport:
         timeout_s: float,
         request: RequestInfo,
     ) -> Reply:
-        """Send the exact bytes signed; the one place aiohttp errors become ours."""
-        sessions = self._sessions
-        if not sessions:
-            raise TransportError(
-                "the client is closed; nothing was sent", request=request, sent=False
-            )
-        session = sessions[address_index]
+        """Send the exact bytes signed; the one place HTTP errors become ours.
+
+        Raises :class:`RequestTimeout` or :class:`TransportError`, whose ``sent`` is False
+        only when nothing left.
+        """
+        if not self._pools:
+            if not self._sessions:
+                raise TransportError(
+                    "the client is closed; nothing was sent", request=request, sent=False
+                )
+            session = self._sessions[address_index]
+            return await self._send_borrowed(session, endpoint, wire, timeout_s, request)
+        pool = self._pools[address_index]
+        method = endpoint.method
+        key = self._key_line if endpoint.security is not Security.NONE else ""
+        if method == "GET" or method == "DELETE":
+            query = f"?{wire}" if wire else ""
+            data = (
+                f"{method} {pool.prefix}{endpoint.path}{query} HTTP/1.1\r\n{pool.common}{key}\r\n"
+            ).encode()
+        else:  # a form body, or none: Content-Length either way
+            body = wire.encode()
+            form = _FORM_LINE if wire else ""
+            data = (
+                f"{method} {pool.prefix}{endpoint.path} HTTP/1.1\r\n{pool.common}{key}"
+                f"{form}Content-Length: {len(body)}\r\n\r\n"
+            ).encode() + body
+        try:
+            answer = await pool.request(data, timeout_s)
+        except H1Error as exc:
+            if exc.timeout:
+                what = (
+                    "connect timeout" if exc.connecting else f"no answer within {timeout_s:.3f} s"
+                )
+                raise RequestTimeout(what, request=request, sent=exc.sent) from exc
+            raise TransportError(str(exc), request=request, sent=exc.sent) from exc
+        return _reply(answer.status, answer.headers, answer.body)
+
+    async def _send_borrowed(
+        self,
+        session: aiohttp.ClientSession,
+        endpoint: Endpoint,
+        wire: str,
+        timeout_s: float,
+        request: RequestInfo,
+    ) -> Reply:
+        """Through the borrowed aiohttp session: the one place aiohttp errors become ours."""
         method = endpoint.method
         keyed = endpoint.security is not Security.NONE
         if wire and (method == "GET" or method == "DELETE"):
@@ -225,20 +272,13 @@ class HttpTransport:
             raise TransportError(
                 f"connection lost: {type(exc).__name__}", request=request, sent=True
             ) from exc
-        try:
-            return Reply(status, counts, orjson.loads(body))
-        except orjson.JSONDecodeError:
-            return Reply(
-                status, counts, None, readable=False, text=body[:500].decode("utf-8", "replace")
-            )
+        return _reply(status, counts, body)
 
 
-def _no_blind_resend(session: aiohttp.ClientSession) -> None:
-    """Stop aiohttp resending PUT/DELETE by itself when a kept-alive connection drops.
-
-    aiohttp treats PUT and DELETE as idempotent and silently sends them once more; for a
-    cancel or a modify that is a resend nobody decided on. aiohttp offers no public switch, so
-    this sets its private flag where it exists (tests/test_http.py pins that it still does).
-    """
-    if hasattr(session, "_retry_connection"):
-        session._retry_connection = False
+def _reply(status: int, counts: Counts, body: bytes) -> Reply:
+    try:
+        return Reply(status, counts, orjson.loads(body))
+    except orjson.JSONDecodeError:
+        return Reply(
+            status, counts, None, readable=False, text=body[:500].decode("utf-8", "replace")
+        )
