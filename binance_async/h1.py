@@ -342,11 +342,19 @@ class _Connection(asyncio.Protocol):
 
     def abandon(self, error: H1Error | None = None) -> None:
         """Close it (an answer in doubt, an error, idle too long, the pool closing); the pool
-        forgets it. A request still waiting on it fails with ``error``."""
+        forgets it. A request still waiting on it fails with ``error``.
+
+        A connection in doubt (a request waiting, or an error) is dropped at once; an idle one
+        is closed politely (TLS sends its close_notify).
+        """
         self.closed = True
         waiter, self._waiter = self._waiter, None
-        if self.transport is not None:
-            self.transport.close()
+        transport = self.transport
+        if transport is not None:
+            if waiter is not None or error is not None:
+                transport.abort()
+            else:
+                transport.close()
         self._pool.forget(self)
         if waiter is not None and not waiter.done():
             waiter.set_exception(
@@ -604,6 +612,12 @@ class Pool:
             conn.abandon()
         if conns:  # let the transports finish closing (TLS ones say goodbye)
             await asyncio.wait([c.lost for c in conns], timeout=2)
+            late = [c for c in conns if not c.lost.done()]
+            for conn in late:
+                if conn.transport is not None:
+                    conn.transport.abort()
+            if late:
+                await asyncio.wait([c.lost for c in late], timeout=1)
 
 
 def _expire(waiter: asyncio.Future[Response], conn: _Connection, timeout_s: float) -> None:
