@@ -36,6 +36,8 @@ _TRANSFER_ENCODING: Final = istr("Transfer-Encoding")
 _CONTENT_ENCODING: Final = istr("Content-Encoding")
 _CONNECTION: Final = istr("Connection")
 _HEX: Final = frozenset(b"0123456789abcdefABCDEF")
+#: zlib's window bits for a gzip stream.
+_GZIP: Final = 16 + zlib.MAX_WBITS
 
 # How the body of the answer being read is framed.
 _LENGTH, _CHUNKED, _TO_CLOSE, _NONE = 0, 1, 2, 3
@@ -178,10 +180,13 @@ class _Connection(asyncio.Protocol):
             version not in ("HTTP/1.1", "HTTP/1.0")
             or len(code) != 3
             or not code.isdigit()
+            or not code.isascii()
             or rest[3:4] not in ("", " ")
         ):
             raise H1Error(f"not an HTTP/1.x status line: {status_line[:40]!r}", sent=True)
         status = int(code)
+        if status < 100:  # not a class of answer: never skipped as an interim one
+            raise H1Error(f"not an HTTP/1.x status line: {status_line[:40]!r}", sent=True)
         headers: CIMultiDict[str] = CIMultiDict()
         for line in lines[1:]:
             name, colon, value = line.partition(":")
@@ -199,14 +204,17 @@ class _Connection(asyncio.Protocol):
             if version == "HTTP/1.1"
             else "keep-alive" in connection  # HTTP/1.0 closes unless told
         )
-        coding = headers.get(_TRANSFER_ENCODING)
+        coding = headers.getall(_TRANSFER_ENCODING, None)
         length = headers.getall(_CONTENT_LENGTH, None)
         if status == 204 or status == 304:
             self._framing = _NONE
         elif coding is not None:
-            if coding.rsplit(",", 1)[-1].strip().lower() != "chunked":
-                raise H1Error(f"unsupported Transfer-Encoding {coding[:40]!r}", sent=True)
+            # chunked alone: another transfer coding (gzip, chunked) would go undecoded
+            if len(coding) != 1 or coding[0].strip().lower() != "chunked":
+                raise H1Error(f"unsupported Transfer-Encoding {coding!r:.60}", sent=True)
             self._framing = _CHUNKED
+            if length is not None:  # both: chunked wins, and the connection is in doubt
+                self._keep = False
         elif length is not None:
             if len(set(length)) != 1 or not length[0].isdigit() or not length[0].isascii():
                 raise H1Error(f"bad Content-Length {length!r:.60}", sent=True)
@@ -217,8 +225,9 @@ class _Connection(asyncio.Protocol):
         else:
             self._framing = _TO_CLOSE
             self._keep = False
-        encoding = headers.get(_CONTENT_ENCODING, "").strip().lower()
-        if encoding not in ("", "identity", "gzip", "deflate"):
+        encodings = headers.getall(_CONTENT_ENCODING, ("",))
+        encoding = encodings[0].strip().lower()
+        if len(encodings) != 1 or encoding not in ("", "identity", "gzip", "deflate"):
             raise H1Error(f"unsupported Content-Encoding {encoding[:40]!r}", sent=True)
         self._encoding = "" if encoding == "identity" else encoding
         self._headers = headers
@@ -330,10 +339,10 @@ class _Connection(asyncio.Protocol):
 
     def ask(self, request: bytes) -> asyncio.Future[Response]:
         """Write ``request``; the future gets its answer."""
+        assert self.transport is not None
+        self.transport.write(request)  # raises before taking any byte, or takes them all
         waiter: asyncio.Future[Response] = self._pool.loop.create_future()
         self._waiter = waiter
-        assert self.transport is not None
-        self.transport.write(request)
         return waiter
 
     def usable(self) -> bool:
@@ -368,23 +377,37 @@ class _Connection(asyncio.Protocol):
 
 
 def _decompress(body: bytes, encoding: str) -> bytes:
-    wbits = 16 + zlib.MAX_WBITS if encoding == "gzip" else zlib.MAX_WBITS
-    try:
+    """The decoded body: complete streams only (a truncated one is an error, not a shorter
+    body), at most ``MAX_BODY_BYTES``."""
+    # deflate is zlib-wrapped (RFC 9110); some servers send it raw, without the wrapper
+    attempts = (_GZIP,) if encoding == "gzip" else (zlib.MAX_WBITS, -zlib.MAX_WBITS)
+    for wbits in attempts:
+        try:
+            return _inflate(body, wbits)
+        except zlib.error:
+            pass
+    raise H1Error(f"response body is not valid {encoding}", sent=True)
+
+
+def _inflate(data: bytes, wbits: int) -> bytes:
+    """Inflate ``data`` to its end; gzip may hold several members one after the other.
+
+    Raises ``zlib.error`` for a stream that is corrupt, cut short or followed by other bytes,
+    and :class:`H1Error` past ``MAX_BODY_BYTES``.
+    """
+    out = b""
+    while True:
         inflater = zlib.decompressobj(wbits)
-        out = inflater.decompress(body, MAX_BODY_BYTES)
-        if inflater.unconsumed_tail:
+        out += inflater.decompress(data, MAX_BODY_BYTES + 1 - len(out))
+        if len(out) > MAX_BODY_BYTES:
             raise H1Error("response body too large once decompressed", sent=True)
-        return out + inflater.flush()
-    except zlib.error:
-        if encoding == "deflate":  # some servers send raw deflate without the zlib header
-            try:
-                inflater = zlib.decompressobj(-zlib.MAX_WBITS)
-                out = inflater.decompress(body, MAX_BODY_BYTES)
-                if not inflater.unconsumed_tail:
-                    return out + inflater.flush()
-            except zlib.error:
-                pass
-        raise H1Error(f"response body is not valid {encoding}", sent=True) from None
+        if not inflater.eof:
+            raise zlib.error("the stream ends early")
+        data = inflater.unused_data
+        if not data:
+            return out
+        if wbits != _GZIP:
+            raise zlib.error("bytes after the end of the stream")
 
 
 class Pool:
@@ -465,7 +488,11 @@ class Pool:
             while not conn.usable():  # closed while it was handed over: nothing sent on it
                 conn.abandon()
                 conn = self._take_idle() or await self._acquire(deadline)
-        waiter = conn.ask(request)
+        try:
+            waiter = conn.ask(request)
+        except Exception as exc:  # the transport refused the bytes before taking any
+            conn.abandon()
+            raise H1Error(f"write refused: {type(exc).__name__}", sent=False) from exc
         timer = loop.call_at(deadline, _expire, waiter, conn, timeout_s)
         try:
             return await waiter
@@ -532,6 +559,7 @@ class Pool:
                     ssl=(self._ssl or _default_context()) if self._tls else None,
                     server_hostname=self.host if self._tls else None,
                     local_addr=self._local,
+                    happy_eyeballs_delay=0.25,  # an unreachable family costs 0.25 s, not all
                 )
         except TimeoutError:
             raise H1Error("connect timeout", sent=False, timeout=True, connecting=True) from None
