@@ -802,6 +802,31 @@ async def test_connection_refused_is_not_sent() -> None:
     assert isinstance(failure.value.__cause__, H1Error)
 
 
+async def test_connect_timeout_is_not_sent() -> None:
+    """A connection that cannot be made in time is a RequestTimeout with sent=False."""
+    listener = socket.socket()
+    fillers: list[socket.socket] = []
+    try:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)  # never accepts: once its queue is full, new connections hang
+        port = listener.getsockname()[1]
+        for _ in range(4):
+            filler = socket.socket()
+            fillers.append(filler)
+            filler.setblocking(False)
+            with contextlib.suppress(BlockingIOError):
+                filler.connect(("127.0.0.1", port))
+        async with asyncio.timeout(BOUND_S), transport_to(f"http://127.0.0.1:{port}") as t:
+            with pytest.raises(RequestTimeout) as failure:
+                await t.send(PING, "", 0, 0.3, PING_INFO)
+    finally:
+        for sock in (*fillers, listener):
+            sock.close()
+    assert failure.value.sent is False
+    cause = failure.value.__cause__
+    assert isinstance(cause, H1Error) and (cause.connecting, cause.timeout) == (True, True)
+
+
 @pytest.mark.parametrize(
     "steps",
     [
