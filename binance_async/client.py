@@ -18,7 +18,6 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-import aiohttp
 import attrs
 
 from .amend import Amendments
@@ -39,7 +38,9 @@ from .streams.hub import StreamHub, stream_urls
 from .streams.settings import StreamConfig
 from .venue import Venue
 
-if TYPE_CHECKING:  # loaded with the first WebSocket API session (import time)
+if TYPE_CHECKING:  # loaded with the first WebSocket API session or stream (import time)
+    import aiohttp
+
     from .wsapi import WsApiTransport
 
 __all__ = ["ClientBase", "ClientState", "ClientStats"]

@@ -13,13 +13,11 @@ every resend.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-import aiohttp
 import orjson
 from multidict import CIMultiDict
-from yarl import URL
 
 from .encoding import encode_params, encode_value
 from .endpoint import Endpoint, Security
@@ -28,6 +26,10 @@ from .h1 import H1Error, Pool, parse_base_url
 from .ratelimits import Counts
 from .signing import Signer
 from .transport import Reply
+
+if TYPE_CHECKING:  # aiohttp loads with a borrowed session, or the first stream
+    import aiohttp
+    from yarl import URL
 
 __all__ = ["DEFAULT_ADDRESS", "HttpTransport"]
 
@@ -164,10 +166,14 @@ class HttpTransport:
         return f"{payload}&signature={signature}"
 
     def _url(self, path: str) -> URL:
+        from yarl import URL
+
         url = self._urls[path] = URL(f"{self.base_url}{path}", encoded=True)
         return url
 
     def _timeout(self, seconds: float) -> aiohttp.ClientTimeout:
+        import aiohttp
+
         timeout = self._timeouts.get(seconds)
         if timeout is None:
             timeout = aiohttp.ClientTimeout(total=seconds)
@@ -230,6 +236,9 @@ class HttpTransport:
         request: RequestInfo,
     ) -> Reply:
         """Through the borrowed aiohttp session: the one place aiohttp errors become ours."""
+        import aiohttp
+        from yarl import URL
+
         method = endpoint.method
         keyed = endpoint.security is not Security.NONE
         if wire and (method == "GET" or method == "DELETE"):

@@ -172,18 +172,22 @@ def test_importing_the_package_loads_no_client_yet() -> None:
 
 
 def test_an_hmac_client_loads_only_what_its_calls_need() -> None:
-    """Building an HMAC client loads neither cryptography, the simulator, the stream modules,
-    the WebSocket API nor the models of calls not made; an RSA or Ed25519 key loads
-    cryptography, a stream its modules."""
+    """Building an HMAC client (USDⓈ-M or Spot) loads neither aiohttp, cryptography, the
+    simulator, the stream modules, the WebSocket API nor the models of calls not made; an RSA
+    or Ed25519 key loads cryptography, a stream its modules."""
     code = (
         "import sys\n"
         "from binance_async import UMFutures\n"
-        "heavy = ('cryptography', 'binance_async.testing', 'binance_async.streams.market',\n"
+        "heavy = ('aiohttp', 'yarl', 'cryptography', 'binance_async.testing',\n"
+        "         'binance_async.streams.market',\n"
         "         'binance_async.streams.book', 'binance_async.streams.user',\n"
         "         'binance_async.models.userevents', 'binance_async.wsapi',\n"
         "         'binance_async.models.account', 'binance_async.models.market')\n"
         "client = UMFutures('k', 's')\n"
         "print(sorted(m for m in heavy if m in sys.modules))\n"
+        "from binance_async import Spot\n"
+        "spot = Spot('k', 's')\n"
+        "print(sorted(m for m in heavy[:5] + ('binance_async.wsapi',) if m in sys.modules))\n"
         "client.stream('btcusdt@aggTrade')\n"
         "print('binance_async.streams.market' in sys.modules)\n"
         "from cryptography.hazmat.primitives.asymmetric import ed25519\n"
@@ -193,4 +197,4 @@ def test_an_hmac_client_loads_only_what_its_calls_need() -> None:
         "print(UMFutures('k', private_key=pem)._gateway.signer)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.splitlines() == ["[]", "True", "Ed25519Signer(key=<redacted>)"]
+    assert out.stdout.splitlines() == ["[]", "[]", "True", "Ed25519Signer(key=<redacted>)"]

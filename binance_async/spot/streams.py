@@ -14,15 +14,17 @@ diffs (``U``/``u``, no ``pu``: each event's ``U`` follows the previous ``u``), p
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..client import ClientBase
 from ..models.market import AggTrade, Depth
 from ..models.spotevents import AVG_PRICE_EVENT, TRADE_EVENT
 from ..streams import names
-from ..streams.book import OrderBook
-from ..streams.market import MarketStream
 from ..venues.spot import market as ep
+
+if TYPE_CHECKING:  # the stream modules (and aiohttp) load on the first stream (import time)
+    from ..streams.book import OrderBook
+    from ..streams.market import MarketStream
 
 __all__ = ["SPOT_BOOK_SPEEDS", "Streams", "spot_factory"]
 
@@ -60,6 +62,8 @@ class Streams(ClientBase):
         Raises :class:`~binance_async.errors.InvalidRequest` for a malformed name or a client
         without stream URLs (a custom ``base_url`` needs ``stream_url``).
         """
+        from ..streams.market import MarketStream
+
         return MarketStream(
             self._stream_hub,
             stream_names,
@@ -74,6 +78,8 @@ class Streams(ClientBase):
         Raises :class:`~binance_async.errors.InvalidRequest` for a client without stream
         URLs, ``ValueError`` for a bad speed.
         """
+        from ..streams.book import OrderBook
+
         return OrderBook(
             self._stream_hub,
             symbol,

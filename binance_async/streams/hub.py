@@ -11,9 +11,7 @@ import asyncio
 import contextlib
 import random
 from collections.abc import Awaitable, Callable
-from typing import Literal, Protocol
-
-import aiohttp
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from ..errors import (
     BinanceError,
@@ -28,6 +26,9 @@ from ..errors import (
 )
 from ..venue import StreamPaths, Urls
 from .settings import StreamConfig
+
+if TYPE_CHECKING:  # aiohttp loads with the first stream (REST needs none of it)
+    import aiohttp
 
 __all__ = ["Closeable", "StreamHub", "retryable", "stream_urls"]
 
@@ -123,6 +124,8 @@ class StreamHub:
 
         Raises aiohttp's errors and ``TimeoutError`` (``connect_timeout_s``).
         """
+        import aiohttp
+
         if self._closed:
             raise RuntimeError("the client is closed")
         session = self._borrowed or self._session
