@@ -161,6 +161,8 @@ class _Connection(asyncio.Protocol):
             if end < 0:
                 if len(buf) > MAX_HEAD_BYTES:
                     raise H1Error("response head too large", sent=True)
+                if b"\n\n" in buf:  # lines ended by LF alone: refused now, not at the deadline
+                    raise H1Error("response head lines end in a bare LF", sent=True)
                 self._head = buf
                 return b""
             if end > MAX_HEAD_BYTES:
@@ -297,6 +299,9 @@ class _Connection(asyncio.Protocol):
                         self._keep = False
                     self._finish(b"".join(self._parts))
                     return
+                self._left += end + 2  # trailers: the bytes read, held to a head's limit
+                if self._left > MAX_HEAD_BYTES:
+                    raise H1Error("response trailers too large", sent=True)
                 continue
             digits = line.split(b";", 1)[0].strip(b" \t")
             if not digits or not _HEX.issuperset(digits) or len(digits) > 16:
@@ -304,6 +309,7 @@ class _Connection(asyncio.Protocol):
             size = int(digits, 16)
             if size == 0:
                 self._chunk_state = _TRAILER
+                self._left = 0
                 continue
             self._size += size
             if self._size > MAX_BODY_BYTES:
@@ -457,6 +463,8 @@ class Pool:
         self._connecting = 0
         self._waiters: deque[asyncio.Future[_Connection | None]] = deque()
         self._sweep: asyncio.TimerHandle | None = None
+        #: Connects under way (close() stops them).
+        self._dialing: set[asyncio.Task[tuple[asyncio.Transport, _Connection]]] = set()
         self._closed = False
 
     def __repr__(self) -> str:
@@ -548,30 +556,47 @@ class Pool:
         return await self._connect(deadline)  # _wake_one() reserved the slot
 
     async def _connect(self, deadline: float) -> _Connection:
-        """Open a connection in the slot reserved by the caller (``_connecting``)."""
+        """Open a connection in the slot reserved by the caller (``_connecting``).
+
+        The connect runs as a task of its own, so that :meth:`close` can stop it at once.
+        """
+        loop = self.loop
+        dial = loop.create_task(
+            loop.create_connection(
+                lambda: _Connection(self),
+                self.host,
+                self.port,
+                ssl=(self._ssl or _default_context()) if self._tls else None,
+                server_hostname=self.host if self._tls else None,
+                local_addr=self._local,
+                happy_eyeballs_delay=0.25,  # an unreachable family costs 0.25 s, not all
+            )
+        )
+        self._dialing.add(dial)
         conn: _Connection | None = None
         try:
             async with asyncio.timeout_at(deadline):
-                _, conn = await self.loop.create_connection(
-                    lambda: _Connection(self),
-                    self.host,
-                    self.port,
-                    ssl=(self._ssl or _default_context()) if self._tls else None,
-                    server_hostname=self.host if self._tls else None,
-                    local_addr=self._local,
-                    happy_eyeballs_delay=0.25,  # an unreachable family costs 0.25 s, not all
-                )
+                _, conn = await dial
         except TimeoutError:
+            _drop_dialed(dial)
             raise H1Error("connect timeout", sent=False, timeout=True, connecting=True) from None
         except OSError as exc:  # refused, unreachable, DNS, TLS (ssl.SSLError is an OSError)
             raise H1Error(
                 f"cannot connect: {type(exc).__name__}: {exc}", sent=False, connecting=True
             ) from exc
+        except asyncio.CancelledError:
+            _drop_dialed(dial)
+            task = asyncio.current_task()
+            if self._closed and dial.cancelled() and (task is None or not task.cancelling()):
+                raise H1Error(
+                    "the pool is closed; nothing was sent", sent=False, connecting=True
+                ) from None
+            raise  # the caller was cancelled
         finally:
+            self._dialing.discard(dial)
             self._connecting -= 1
             if conn is None:
                 self._wake_one()  # the slot is free again
-        assert conn is not None
         if self._closed:
             conn.abandon()
             raise H1Error("the pool is closed; nothing was sent", sent=False, connecting=True)
@@ -629,6 +654,8 @@ class Pool:
         if self._sweep is not None:
             self._sweep.cancel()
             self._sweep = None
+        for dial in self._dialing:
+            dial.cancel()
         while self._waiters:
             waiter = self._waiters.popleft()
             if not waiter.done():
@@ -646,6 +673,14 @@ class Pool:
                     conn.transport.abort()
             if late:
                 await asyncio.wait([c.lost for c in late], timeout=1)
+
+
+def _drop_dialed(dial: asyncio.Task[tuple[asyncio.Transport, _Connection]]) -> None:
+    """Close a connection whose connect completed just as its caller gave up on it."""
+    if dial.done() and not dial.cancelled() and dial.exception() is None:
+        dial.result()[0].abort()
+    else:
+        dial.cancel()
 
 
 def _expire(waiter: asyncio.Future[Response], conn: _Connection, timeout_s: float) -> None:

@@ -19,7 +19,7 @@ import random
 import socket
 import zlib
 from collections import deque
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
@@ -668,6 +668,8 @@ async def test_connection_close_answer_is_not_reused(server: ScriptedServer, val
         ok(ZLIB + b"trailing", "Content-Encoding: deflate"),
         ok(gzip.compress(GZIPPED), "Content-Encoding: gzip", "Content-Encoding: gzip"),
         b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n\r\n",
+        b"HTTP/1.1 200 OK\nContent-Length: 2\n\nok",
+        chunked(b"ok")[:-2] + (b"X-Trailer: " + b"t" * 1000 + b"\r\n") * 70,
     ],
     ids=[
         "status-letters",
@@ -710,6 +712,8 @@ async def test_connection_close_answer_is_not_reused(server: ScriptedServer, val
         "deflate-trailing-bytes",
         "content-encoding-twice",
         "transfer-encoding-twice",
+        "bare-lf-head",
+        "trailers-too-large",
     ],
 )
 async def test_malformed_answer_fails_sent_and_is_not_reused(
@@ -802,13 +806,15 @@ async def test_connection_refused_is_not_sent() -> None:
     assert isinstance(failure.value.__cause__, H1Error)
 
 
-async def test_connect_timeout_is_not_sent() -> None:
-    """A connection that cannot be made in time is a RequestTimeout with sent=False."""
+@contextlib.contextmanager
+def unaccepting_port() -> Iterator[int]:
+    """A loopback port whose listener never accepts and whose queue is full: a connect to it
+    hangs."""
     listener = socket.socket()
     fillers: list[socket.socket] = []
     try:
         listener.bind(("127.0.0.1", 0))
-        listener.listen(0)  # never accepts: once its queue is full, new connections hang
+        listener.listen(0)
         port = listener.getsockname()[1]
         for _ in range(4):
             filler = socket.socket()
@@ -816,12 +822,18 @@ async def test_connect_timeout_is_not_sent() -> None:
             filler.setblocking(False)
             with contextlib.suppress(BlockingIOError):
                 filler.connect(("127.0.0.1", port))
-        async with asyncio.timeout(BOUND_S), transport_to(f"http://127.0.0.1:{port}") as t:
-            with pytest.raises(RequestTimeout) as failure:
-                await t.send(PING, "", 0, 0.3, PING_INFO)
+        yield port
     finally:
         for sock in (*fillers, listener):
             sock.close()
+
+
+async def test_connect_timeout_is_not_sent() -> None:
+    """A connection that cannot be made in time is a RequestTimeout with sent=False."""
+    with unaccepting_port() as port:
+        async with asyncio.timeout(BOUND_S), transport_to(f"http://127.0.0.1:{port}") as t:
+            with pytest.raises(RequestTimeout) as failure:
+                await t.send(PING, "", 0, 0.3, PING_INFO)
     assert failure.value.sent is False
     cause = failure.value.__cause__
     assert isinstance(cause, H1Error) and (cause.connecting, cause.timeout) == (True, True)
@@ -1010,6 +1022,26 @@ async def test_close_fails_in_flight_and_waiting_requests_at_once(
     assert (later.value.sent, later.value.timeout) == (False, False)
     assert server.paths() == ["/in-flight"]
     assert server.peers[0].client_closed
+
+
+async def test_close_stops_a_connect_under_way_at_once() -> None:
+    """close() while a request is still connecting fails it at once with sent=False (not at
+    its 60 s deadline), and the pool holds no connection."""
+    with unaccepting_port() as port:
+        async with asyncio.timeout(BOUND_S):
+            pool = Pool(f"http://127.0.0.1:{port}")
+            connecting = asyncio.create_task(pool.request(get("/never"), 60.0))
+            await asyncio.sleep(0.2)  # the connect is under way, hanging
+            assert not connecting.done()
+            await pool.close()
+            with pytest.raises(H1Error) as failure:
+                await connecting
+    assert (failure.value.sent, failure.value.timeout, failure.value.connecting) == (
+        False,
+        False,
+        True,
+    )
+    assert pool.open_connections == 0
 
 
 async def test_close_closes_idle_connections(server: ScriptedServer) -> None:
