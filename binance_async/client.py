@@ -142,6 +142,11 @@ class ClientBase:
         budget, so hosts leaving through different public addresses give theirs, and hosts
         behind one address the same one.
 
+        REST goes through the library's own HTTP/1.1 pools, which never resend. A ``session``
+        (aiohttp) is borrowed instead, for REST, streams and the WebSocket API, and never
+        closed; it keeps its own behaviour, aiohttp's silent resend of a PUT or DELETE on a
+        dropped kept-alive connection included.
+
         Raises :class:`~binance_async.errors.InvalidRequest` for a malformed key and
         ``ValueError`` for a bad setting; neither keeps the key material in its traceback.
         """

@@ -5,9 +5,9 @@ bytes and one answer read, at a fraction of a general client's CPU. They are cre
 the running loop. An aiohttp session passed in is borrowed instead: used for every request and
 never closed. Either way redirects are never followed (a 3xx comes back as an answer, and the
 gateway refuses it): a ``Location`` would otherwise receive the API key and a replayable signed
-order. Nothing resends by itself: the pools never do, and aiohttp's silent resend of PUT and
-DELETE on a dropped kept-alive connection is turned off, so the gateway and the reconciler own
-every resend.
+order. The pools never resend, so the gateway and the reconciler own every resend; a borrowed
+session keeps its own behaviour, aiohttp's silent resend of a PUT or DELETE on a dropped
+kept-alive connection included (the library does not change a session it does not own).
 """
 
 from __future__ import annotations
