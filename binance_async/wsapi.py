@@ -194,7 +194,7 @@ def _json_default(value: Any) -> str:
 
 def ws_api_payload(params: Mapping[str, Any]) -> bytes:
     """The bytes a WebSocket API signature signs: ``k=v`` sorted by name, ``&``-joined."""
-    return "&".join(f"{k}={params[k]}" for k in sorted(params)).encode()
+    return "&".join([f"{k}={v}" for k, v in sorted(params.items())]).encode()
 
 
 class WsApiStats:
@@ -739,16 +739,24 @@ def _reply(answer: Any) -> Reply:
 
 
 def _counts(limits: Any) -> dict[str, str]:
-    """A ``rateLimits`` array as usage counts under the REST headers' names."""
+    """A ``rateLimits`` array as usage counts under the REST headers' names (items it cannot
+    read, however malformed, are skipped)."""
     counts: dict[str, str] = {}
     if type(limits) is not list:
         return counts
     for item in limits:
         if type(item) is not dict:
             continue
-        prefix = _COUNTER_PREFIX.get(item.get("rateLimitType"))  # type: ignore[arg-type]
-        letter = _INTERVAL_LETTER.get(item.get("interval"))  # type: ignore[arg-type]
+        kind, interval = item.get("rateLimitType"), item.get("interval")
         num, count = item.get("intervalNum"), item.get("count")
-        if prefix and letter and type(num) is int and type(count) is int and count >= 0:
-            counts[f"{prefix}{num}{letter}"] = str(count)
+        if (
+            type(kind) is str
+            and type(interval) is str
+            and type(num) is int
+            and type(count) is int
+            and count >= 0
+        ):
+            prefix, letter = _COUNTER_PREFIX.get(kind), _INTERVAL_LETTER.get(interval)
+            if prefix and letter:
+                counts[f"{prefix}{num}{letter}"] = str(count)
     return counts

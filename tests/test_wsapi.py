@@ -524,3 +524,36 @@ async def test_a_session_needs_an_open_client_and_a_url(sim: Simulator) -> None:
             pass
         with pytest.raises(RuntimeError):
             await ws.get_order(symbol="BTCUSDT", orig_client_order_id="x")
+
+
+def test_rate_limits_array_read_as_the_rest_headers_counts() -> None:
+    """An answer's rateLimits become the counts REST headers carry, under the same names;
+    items the limiter cannot read are skipped, however malformed (an unhashable type used to
+    raise TypeError)."""
+    from binance_async.wsapi import _counts
+
+    answer = [
+        {"rateLimitType": "REQUEST_WEIGHT", "interval": "MINUTE", "intervalNum": 1, "count": 7},
+        {"rateLimitType": "ORDERS", "interval": "SECOND", "intervalNum": 10, "count": 2},
+        {"rateLimitType": "ORDERS", "interval": "DAY", "intervalNum": 1, "count": 0},
+    ]
+    malformed: list[Any] = [
+        {"rateLimitType": "RAW_REQUESTS", "interval": "MINUTE", "intervalNum": 5, "count": 1},
+        {"rateLimitType": "ORDERS", "interval": "WEEK", "intervalNum": 1, "count": 1},
+        {"rateLimitType": "ORDERS", "interval": "SECOND", "intervalNum": True, "count": 1},
+        {"rateLimitType": "ORDERS", "interval": "SECOND", "intervalNum": 10, "count": -1},
+        {"rateLimitType": "ORDERS", "interval": "SECOND", "intervalNum": 10, "count": "3"},
+        {"rateLimitType": ["ORDERS"], "interval": "SECOND", "intervalNum": 10, "count": 1},
+        {"rateLimitType": "ORDERS", "interval": {"x": 1}, "intervalNum": 10, "count": 1},
+        "ORDERS",
+        None,
+    ]
+    expected = {
+        "x-mbx-used-weight-1m": "7",
+        "x-mbx-order-count-10s": "2",
+        "x-mbx-order-count-1d": "0",
+    }
+    assert _counts(answer) == expected
+    assert _counts(malformed + answer) == expected
+    assert _counts(malformed) == {}
+    assert _counts(None) == {} and _counts({"count": 1}) == {}
