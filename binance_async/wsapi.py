@@ -219,6 +219,15 @@ class _Lost(Exception):
     """Set on the requests in flight on a connection that went away."""
 
 
+class _NoAnswer(Exception):
+    """Set on a request whose answer did not come in time."""
+
+
+def _no_answer(future: asyncio.Future[Any]) -> None:
+    if not future.done():
+        future.set_exception(_NoAnswer())
+
+
 class _Conn:
     """One WebSocket connection and the requests in flight on it."""
 
@@ -466,7 +475,8 @@ class WsApiTransport:
         rid = self._next_id
         self._next_id = rid + 1
         frame = orjson.dumps({"id": rid, "method": method, "params": params})
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Any] = loop.create_future()
         pending = conn.pending
         pending[rid] = future
         try:
@@ -484,10 +494,11 @@ class WsApiTransport:
         except BaseException:
             _forget(conn, rid)
             raise
+        # One timer on the answer's future (lighter than a timeout scope per request).
+        timer = loop.call_later(timeout_s, _no_answer, future)
         try:
-            async with asyncio.timeout(timeout_s):
-                return await future
-        except TimeoutError as exc:
+            return await future
+        except _NoAnswer as exc:
             raise RequestTimeout(
                 f"no answer within {timeout_s:.3f} s", request=request, sent=True
             ) from exc
@@ -496,6 +507,7 @@ class WsApiTransport:
                 "connection lost with the request in flight", request=request, sent=True
             ) from exc
         finally:
+            timer.cancel()
             _forget(conn, rid)
 
     # -- connections -----------------------------------------------------------------------
