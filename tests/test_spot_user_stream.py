@@ -28,6 +28,8 @@ from .conftest import RECV_WINDOW_MS, RETRY, make_spot
 BTC = "BTCUSDT"
 ORDER = ("POST", "/api/v3/order")
 QUERY = ("GET", "/api/v3/order")
+OCO = ("POST", "/api/v3/orderList/oco")
+LIST_QUERY = ("GET", "/api/v3/orderList")
 
 
 def user_client(sim: Simulator, creds: Credentials | None = None, **kwargs: Any) -> Spot:
@@ -283,6 +285,31 @@ async def test_an_unknown_outcome_is_settled_by_the_stream(sim: Simulator) -> No
         assert sent(sim, *QUERY) == []
         assert sim.audit.accepted["u-1"] == 1 and not sim.audit.duplicates()
         assert user.stats.settled == 1
+
+
+async def test_an_order_list_unknown_outcome_is_settled_by_the_stream(sim: Simulator) -> None:
+    """503 "Unknown error" after an OCO executed: with the user stream open, its listStatus
+    settles it: no query of the list, no resend, the list marked reconciled and open, its
+    orders named as the exchange holds them."""
+    async with user_client(sim) as client, client.user_stream() as user:
+        sim.audit.clear()
+        sim.inject_next("unknown_executed", endpoint=OCO)
+        placed = await client.new_order_list_oco(
+            symbol="BTCUSDT", side="SELL", quantity="0.001", above_type="LIMIT_MAKER",
+            above_price="52000", below_type="STOP_LOSS_LIMIT", below_price="47900",
+            below_stop_price="48000", list_client_order_id="ul-1",
+        )  # fmt: skip
+        assert placed.reconciled and placed.is_open and placed.list_client_order_id == "ul-1"
+        assert placed.contingency_type == "OCO" and placed.status == "EXECUTING"
+        assert [r.fault for r in sent(sim, *OCO)] == ["unknown_executed"]
+        assert sent(sim, *LIST_QUERY) == []
+        assert sim.audit.accepted["ul-1"] == 1 and not sim.audit.duplicates()
+        assert user.stats.settled == 1
+        held = [sim.spot_order(order_id=o.order_id) for o in placed.orders]
+        assert len(held) == 2 and all(h is not None for h in held)
+        assert sorted(o.client_order_id for o in placed.orders) == sorted(
+            h.client_order_id for h in held if h is not None
+        )
 
 
 async def test_subscribing_charges_the_limiter(sim: Simulator) -> None:

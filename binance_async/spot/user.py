@@ -10,7 +10,7 @@ from ..client import ClientBase
 from ..errors import InvalidRequest, NoSuchOrder
 from ..models.spotaccount import SpotAccount
 from ..models.spotorders import SpotOrder
-from ..venues.spot import SPOT_ORDERS
+from ..venues.spot import OCO_LISTS, SPOT_ORDERS
 from ..venues.spot import account as account_ep
 from ..venues.spot import trading as trading_ep
 
@@ -55,6 +55,7 @@ class UserStream(ClientBase):
             keys=keys,
             budget=gw.limiter,
             order_family=SPOT_ORDERS.name,
+            list_family=OCO_LISTS.name,  # OTO and OTOCO lists share its name
             reconciler=self._reconciler,
             monotonic_ns=self._time_source.monotonic_ns,
         )

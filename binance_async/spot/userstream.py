@@ -20,8 +20,8 @@ connection is opened and subscribed while the first still delivers, both are rea
 (on both connections, say) is dropped.
 
 While it is live the stream is an :class:`~binance_async.reconcile.OrderFeed` of the client's
-reconciler: an order of unknown outcome is settled by its ``executionReport`` when that comes
-before the REST query's answer.
+reconciler: an order of unknown outcome is settled by its ``executionReport``, an order list
+by its ``listStatus``, when that comes before the REST query's answer.
 """
 
 from __future__ import annotations
@@ -39,8 +39,13 @@ import orjson
 
 from ..errors import APIError, BinanceError, CodeTable, RequestInfo, TransportError, api_error
 from ..models.spotaccount import SpotAccount
-from ..models.spotorders import SpotOrder
-from ..models.spotuserevents import EventStreamTerminated, ExecutionReport, parse_spot_user_event
+from ..models.spotorders import OrderList, OrderListItem, SpotOrder
+from ..models.spotuserevents import (
+    EventStreamTerminated,
+    ExecutionReport,
+    ListStatus,
+    parse_spot_user_event,
+)
 from ..reconcile import Reconciler
 from ..signing import Signer
 from ..streams.hub import StreamHub, retryable
@@ -122,6 +127,7 @@ class SpotUserStream(UserStreamBase[SpotAccountMirror, dict[str, Any]]):
         keys: SpotUserKeys,
         budget: WsApiBudget,
         order_family: str,
+        list_family: str | None = None,
         reconciler: Reconciler | None = None,
         monotonic_ns: Callable[[], int],
         rotate_after_s: float | None = None,
@@ -135,6 +141,8 @@ class SpotUserStream(UserStreamBase[SpotAccountMirror, dict[str, Any]]):
             queue_size=None,
             retry_sleep=hub.sleep,
         )
+        #: The order lists' family name, under which a listStatus settles a list.
+        self._list_family = list_family
         self._rest = rest
         self._url = url
         self._keys = keys
@@ -401,6 +409,9 @@ class SpotUserStream(UserStreamBase[SpotAccountMirror, dict[str, Any]]):
             return
         if isinstance(event, ExecutionReport):
             self.acks.record(self._order_family, event.order_client_id, event.order)
+        elif isinstance(event, ListStatus) and self._list_family is not None:
+            # A list's state settles its unknown outcome, as an executionReport an order's.
+            self.acks.record(self._list_family, event.list_client_order_id, _order_list(event))
         if not self.mirror.apply(event):
             self._stale += 1  # older than the state held: not delivered again
             return
@@ -418,6 +429,27 @@ class SpotUserStream(UserStreamBase[SpotAccountMirror, dict[str, Any]]):
             final = await rest.order(order.symbol, order.order_id)
             if final is not None:
                 self.mirror.settle_order(final)
+
+
+def _order_list(event: ListStatus) -> OrderList:
+    """A ``listStatus`` as the order list a query of it answers (its orders named, no
+    reports)."""
+    return OrderList(
+        order_list_id=event.order_list_id,
+        list_client_order_id=event.list_client_order_id,
+        symbol=event.symbol,
+        contingency_type=event.contingency_type,
+        list_status_type=event.list_status_type,
+        list_order_status=event.list_order_status,
+        transaction_time_ms=event.transaction_time_ms,
+        orders=tuple(
+            OrderListItem(
+                symbol=o.symbol, order_id=o.order_id, client_order_id=o.client_order_id, raw=o.raw
+            )
+            for o in event.orders
+        ),
+        raw=event.raw,
+    )
 
 
 def _decode(data: bytes | str) -> Any:
