@@ -236,6 +236,36 @@ async def test_soak_every_fault_at_once_loses_and_duplicates_nothing() -> None:
 
 
 @pytest.mark.soak
+async def test_soak_through_four_connections_loses_and_duplicates_nothing() -> None:
+    """600 orders from 100 tasks through 4 connections, all fault kinds: the HTTP pool's
+    waiters, dropped and abandoned connections and slots freed under faults, and still
+    zero duplicates and every intent as audited."""
+    orders = 600
+    async with Simulator(seed=11, rate_limits=ROOMY) as sim:
+        creds = sim.new_credentials("hmac")
+        retry = RetryConfig(base_delay_s=0.05, max_delay_s=0.4, settle_margin_ms=MARGIN_MS)
+        async with make_client(
+            sim,
+            creds,
+            recv_window_ms=RECV_WINDOW_MS,
+            request_timeout_s=0.5,
+            call_deadline_s=30.0,
+            retry=retry,
+            connections_per_address=4,
+        ) as client:
+            await client.exchange_info()
+            sim.audit.clear()
+            sim.set_faults(PLAN)
+            results = await _run(client, orders)
+            sim.set_faults(None)
+        _check_outcomes(sim, results, orders)
+        faults = Counter(r.fault for r in sim.audit.requests if r.fault)
+        assert faults["drop_after_execute"] and faults["drop_before_execute"] and faults["slow"]
+        resends = _check_resend_discipline(sim.audit.requests)
+        assert resends >= faults["unknown_not_executed"] + faults["drop_before_execute"]
+
+
+@pytest.mark.soak
 async def test_soak_with_half_algo_orders_loses_and_duplicates_no_client_algo_id() -> None:
     """1,000 intents, half algo orders (each placed, then cancelled), all fault kinds on the
     order and algo endpoints: zero duplicate clientAlgoId or clientOrderId, zero
