@@ -244,15 +244,6 @@ def _limits() -> RateLimitConfig:
     )
 
 
-async def _until(sim: Simulator, pings: int) -> None:
-    """Wait until the exchange has answered ``pings`` pings (bounded)."""
-    for _ in range(3_000):  # 30 s at most
-        if sum(r.path == "/fapi/v1/ping" for r in sim.audit.requests) >= pings:
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError(f"fewer than {pings} pings in 30 s: {sim.audit.requests[-5:]}")
-
-
 async def _orders_of(sim: Simulator, tag: str, count: int) -> None:
     """Wait until the exchange has accepted ``count`` orders of worker ``tag`` (bounded)."""
     for _ in range(3_000):  # 30 s at most
