@@ -78,6 +78,13 @@ PUBLIC = {
     "SpotOrder",
     "SpotSymbolInfo",
     "SpotTrade",
+    "AccountPosition",
+    "AssetBalance",
+    "EventStreamTerminated",
+    "ExecutionReport",
+    "ListStatus",
+    "ListStatusOrder",
+    "SpotBalanceUpdate",
     "APIError",
     "AccountInfo",
     "AlgoOrderRequired",
@@ -198,3 +205,14 @@ def test_an_hmac_client_loads_only_what_its_calls_need() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.splitlines() == ["[]", "[]", "True", "Ed25519Signer(key=<redacted>)"]
+
+
+def test_spot_user_events_are_public_and_the_old_name_still_imports() -> None:
+    """Spot's user stream events import from the top level; Spot's balanceUpdate is
+    SpotBalanceUpdate there (BalanceUpdate is USDⓈ-M's), its old module name still works."""
+    from binance_async.models import spotuserevents, userevents
+
+    assert binance_async.ExecutionReport is spotuserevents.ExecutionReport
+    assert binance_async.SpotBalanceUpdate is spotuserevents.BalanceUpdate
+    assert binance_async.BalanceUpdate is userevents.BalanceUpdate
+    assert binance_async.SpotBalanceUpdate is not binance_async.BalanceUpdate

@@ -12,12 +12,13 @@ from typing import Any
 
 import pytest
 
-from binance_async import OrderRejected, Spot
-from binance_async.models.spotuserevents import (
+from binance_async import (
     AccountPosition,
-    BalanceUpdate,
     ExecutionReport,
     ListStatus,
+    OrderRejected,
+    Spot,
+    SpotBalanceUpdate,
 )
 from binance_async.testing import Simulator
 
@@ -239,5 +240,5 @@ async def test_a_cancel_replace_whose_new_order_is_refused_reports_it_rejected(
         assert refused.value.code == -2010
         sim.spot.deposit("BTC", D("1"))
         (deposit, _) = await take(user, 2)
-        assert isinstance(deposit, BalanceUpdate)  # the refusal itself sent nothing
+        assert isinstance(deposit, SpotBalanceUpdate)  # the refusal itself sent nothing
         assert "plain-1" not in user.orders

@@ -12,14 +12,17 @@ from typing import Any
 
 import pytest
 
-from binance_async import InvalidRequest, Spot, SpotOrder, StreamGap
-from binance_async.models.spotaccount import SpotBalance
-from binance_async.models.spotuserevents import (
+from binance_async import (
     AccountPosition,
-    BalanceUpdate,
     ExecutionReport,
+    InvalidRequest,
     ListStatus,
+    Spot,
+    SpotBalanceUpdate,
+    SpotOrder,
+    StreamGap,
 )
+from binance_async.models.spotaccount import SpotBalance
 from binance_async.spot.userstream import SpotUserStream
 from binance_async.testing import Credentials, Simulator
 
@@ -156,7 +159,7 @@ async def test_events_are_typed_with_exact_values(sim: Simulator) -> None:
         assert user.orders["t-2"].cancel_client_order_id == "x-2"
         sim.spot.deposit("BTC", D("1.5"))
         deposit, _ = await take(user, 2)
-        assert isinstance(deposit, BalanceUpdate)
+        assert isinstance(deposit, SpotBalanceUpdate)
         assert (deposit.asset, deposit.delta) == ("BTC", D("1.5"))
         listed = await client.new_order_list_oco(
             symbol=BTC, side="SELL", quantity="0.001", above_type="LIMIT_MAKER",

@@ -33,6 +33,7 @@ __all__ = [
     "ExecutionReport",
     "ListStatus",
     "ListStatusOrder",
+    "SpotBalanceUpdate",
     "parse_spot_user_event",
 ]
 
@@ -172,7 +173,7 @@ class AccountPosition(Model):
 
 
 @model
-class BalanceUpdate(Model):
+class SpotBalanceUpdate(Model):
     """A deposit, withdrawal or transfer (``balanceUpdate``): ``delta`` of ``asset``."""
 
     event_time_ms: int = wire("E", to_int)
@@ -180,6 +181,11 @@ class BalanceUpdate(Model):
     delta: Decimal = wire("d", to_dec)
     clear_time_ms: int = wire("T", to_int)
     raw: Mapping[str, Any] = RAW
+
+
+#: The name it had before it was exported as ``binance_async.SpotBalanceUpdate`` (USDⓈ-M's
+#: ``binance_async.BalanceUpdate`` is another event).
+BalanceUpdate = SpotBalanceUpdate
 
 
 @model
@@ -226,7 +232,7 @@ class EventStreamTerminated(Model):
 _PARSERS: dict[str, Any] = {
     "executionReport": ExecutionReport.from_payload,
     "outboundAccountPosition": AccountPosition.from_payload,
-    "balanceUpdate": BalanceUpdate.from_payload,
+    "balanceUpdate": SpotBalanceUpdate.from_payload,
     "listStatus": ListStatus.from_payload,
     "eventStreamTerminated": EventStreamTerminated.from_payload,
 }
