@@ -16,14 +16,17 @@ Nothing here ever resends.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
+import socket
 import ssl
 import zlib
 from collections import deque
+from collections.abc import Awaitable, Callable
 from typing import Final
 
 from multidict import CIMultiDict, CIMultiDictProxy, istr
 
-__all__ = ["H1Error", "Pool", "Response", "parse_base_url"]
+__all__ = ["H1Error", "Pool", "Resolver", "Response", "parse_base_url", "system_resolve"]
 
 #: Largest response head (status line and headers) read before giving up on an answer.
 MAX_HEAD_BYTES: Final = 64 * 1024
@@ -36,6 +39,12 @@ _TRANSFER_ENCODING: Final = istr("Transfer-Encoding")
 _CONTENT_ENCODING: Final = istr("Content-Encoding")
 _CONNECTION: Final = istr("Connection")
 _HEX: Final = frozenset(b"0123456789abcdefABCDEF")
+#: How long a host's looked-up addresses serve new connections.
+DNS_TTL_S: Final = 300.0
+#: RFC 8305's connection attempt delay: the next address joins the race after it.
+ATTEMPT_DELAY_S: Final = 0.25
+#: Looks up a host's TCP addresses, as (family, IP), in the order to try them.
+Resolver = Callable[[str, int], Awaitable[list[tuple[int, str]]]]
 #: zlib's window bits for a gzip stream.
 _GZIP: Final = 16 + zlib.MAX_WBITS
 
@@ -421,8 +430,9 @@ class Pool:
 
     ``base_url`` is ``http://`` or ``https://`` with a host and an optional port and path
     prefix; ``local_address`` binds the connections' source address; ``user_agent`` goes with
-    every request. Create it inside the running loop. Raises ``ValueError`` for a bad
-    ``base_url`` or ``limit``.
+    every request. The host's addresses are looked up once per ``dns_ttl_s`` (by ``resolve``,
+    the system's resolver unless given) and tried as RFC 8305 says. Create it inside the
+    running loop. Raises ``ValueError`` for a bad ``base_url`` or ``limit``.
     """
 
     def __init__(
@@ -434,6 +444,8 @@ class Pool:
         local_address: str | None = None,
         user_agent: str = "binance_async",
         ssl_context: ssl.SSLContext | None = None,
+        dns_ttl_s: float = DNS_TTL_S,
+        resolve: Resolver | None = None,
     ) -> None:
         tls, host, port, prefix = parse_base_url(base_url)
         if limit < 1:
@@ -464,7 +476,13 @@ class Pool:
         self._waiters: deque[asyncio.Future[_Connection | None]] = deque()
         self._sweep: asyncio.TimerHandle | None = None
         #: Connects under way (close() stops them).
-        self._dialing: set[asyncio.Task[tuple[asyncio.Transport, _Connection]]] = set()
+        self._dialing: set[asyncio.Task[_Connection]] = set()
+        self._resolve = resolve or system_resolve
+        self._dns_ttl_s = dns_ttl_s
+        #: (expiry on loop.time(), addresses) of the last lookup that found some.
+        self._dns: tuple[float, list[tuple[int, str]]] | None = None
+        self._lookup: asyncio.Future[list[tuple[int, str]]] | None = None
+        self._literal = _literal(host)
         self._closed = False
 
     def __repr__(self) -> str:
@@ -560,23 +578,12 @@ class Pool:
 
         The connect runs as a task of its own, so that :meth:`close` can stop it at once.
         """
-        loop = self.loop
-        dial = loop.create_task(
-            loop.create_connection(
-                lambda: _Connection(self),
-                self.host,
-                self.port,
-                ssl=(self._ssl or _default_context()) if self._tls else None,
-                server_hostname=self.host if self._tls else None,
-                local_addr=self._local,
-                happy_eyeballs_delay=0.25,  # an unreachable family costs 0.25 s, not all
-            )
-        )
+        dial = self.loop.create_task(self._open())
         self._dialing.add(dial)
         conn: _Connection | None = None
         try:
             async with asyncio.timeout_at(deadline):
-                _, conn = await dial
+                conn = await dial
         except TimeoutError:
             _drop_dialed(dial)
             raise H1Error("connect timeout", sent=False, timeout=True, connecting=True) from None
@@ -601,6 +608,90 @@ class Pool:
             conn.abandon()
             raise H1Error("the pool is closed; nothing was sent", sent=False, connecting=True)
         self._all.add(conn)
+        return conn
+
+    async def _open(self) -> _Connection:
+        """A new connection to one of the host's addresses."""
+        return await self._dial(await self._addresses())
+
+    async def _addresses(self) -> list[tuple[int, str]]:
+        """The host's addresses: looked up once per ``dns_ttl_s``, one lookup however many
+        connections wait for it (an IP literal needs none)."""
+        if self._literal is not None:
+            return self._literal
+        cached = self._dns
+        if cached is not None and cached[0] > self.loop.time():
+            return cached[1]
+        lookup = self._lookup
+        if lookup is None:
+            lookup = self._lookup = asyncio.ensure_future(self._resolve(self.host, self.port))
+            lookup.add_done_callback(self._looked_up)
+        return await asyncio.shield(lookup)  # a caller giving up leaves it to the others
+
+    def _looked_up(self, lookup: asyncio.Future[list[tuple[int, str]]]) -> None:
+        self._lookup = None
+        if lookup.cancelled() or lookup.exception() is not None:
+            return  # the callers waiting get the error; the next connect looks up again
+        addresses = lookup.result()
+        if addresses:
+            self._dns = (self.loop.time() + self._dns_ttl_s, addresses)
+
+    async def _dial(self, addresses: list[tuple[int, str]]) -> _Connection:
+        """Connect to the first address that answers (RFC 8305): the next one is tried
+        when the previous has failed, or has not connected within ``ATTEMPT_DELAY_S``; the
+        attempts still running when one wins are stopped, and any that connected closed."""
+        if not addresses:
+            raise OSError(f"no address for {self.host}")
+        if len(addresses) == 1:
+            return await self._dial_one(addresses[0])
+        attempts: list[asyncio.Task[_Connection]] = []
+        failures: list[BaseException] = []
+        winner: asyncio.Task[_Connection] | None = None
+        try:
+            for index, address in enumerate(addresses):
+                attempts.append(self.loop.create_task(self._dial_one(address)))
+                last = index == len(addresses) - 1
+                while winner is None:
+                    running = [a for a in attempts if not a.done()]
+                    if not running:
+                        break  # every attempt so far failed: the next address now
+                    done, _ = await asyncio.wait(
+                        running,
+                        timeout=None if last else ATTEMPT_DELAY_S,
+                        return_when=asyncio.FIRST_COMPLETED,
+                    )
+                    if not done:
+                        break  # none connected yet: the next address joins the race
+                    for attempt in done:
+                        failure = attempt.exception()
+                        if failure is None:
+                            winner = winner or attempt
+                        else:
+                            failures.append(failure)
+                if winner is not None:
+                    return winner.result()
+            raise failures[0]
+        finally:
+            for attempt in attempts:
+                if attempt is winner:
+                    continue
+                if not attempt.done():
+                    attempt.cancel()
+                    attempt.add_done_callback(_close_late)
+                elif not attempt.cancelled() and attempt.exception() is None:
+                    attempt.result().abandon()  # connected as well: one is enough
+
+    async def _dial_one(self, address: tuple[int, str]) -> _Connection:
+        family, ip = address
+        _, conn = await self.loop.create_connection(
+            lambda: _Connection(self),
+            ip,
+            self.port,
+            family=family,
+            ssl=(self._ssl or _default_context()) if self._tls else None,
+            server_hostname=self.host if self._tls else None,
+            local_addr=self._local,
+        )
         return conn
 
     def release(self, conn: _Connection) -> None:
@@ -656,6 +747,8 @@ class Pool:
             self._sweep = None
         for dial in self._dialing:
             dial.cancel()
+        if self._lookup is not None:
+            self._lookup.cancel()
         while self._waiters:
             waiter = self._waiters.popleft()
             if not waiter.done():
@@ -675,12 +768,40 @@ class Pool:
                 await asyncio.wait([c.lost for c in late], timeout=1)
 
 
-def _drop_dialed(dial: asyncio.Task[tuple[asyncio.Transport, _Connection]]) -> None:
+def _drop_dialed(dial: asyncio.Task[_Connection]) -> None:
     """Close a connection whose connect completed just as its caller gave up on it."""
     if dial.done() and not dial.cancelled() and dial.exception() is None:
-        dial.result()[0].abort()
+        dial.result().abandon()
     else:
         dial.cancel()
+
+
+def _close_late(attempt: asyncio.Task[_Connection]) -> None:
+    """A losing attempt that connected before its cancellation took effect: close it."""
+    if not attempt.cancelled() and attempt.exception() is None:
+        attempt.result().abandon()
+
+
+async def system_resolve(host: str, port: int) -> list[tuple[int, str]]:
+    """``host``'s TCP addresses as (family, IP), the system's preferred first, the address
+    families alternating after it (RFC 8305). Raises ``OSError`` (``socket.gaierror``)."""
+    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return interleave([(int(family), str(sockaddr[0])) for family, _, _, _, sockaddr in infos])
+
+
+def interleave(addresses: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """``addresses`` once each, the first one's family first, then alternating families in
+    their own order (RFC 8305, section 4)."""
+    by_family: dict[int, list[tuple[int, str]]] = {}
+    for address in addresses:
+        group = by_family.setdefault(address[0], [])
+        if address not in group:
+            group.append(address)
+    ordered: list[tuple[int, str]] = []
+    groups = list(by_family.values())
+    for rank in range(max((len(g) for g in groups), default=0)):
+        ordered.extend(g[rank] for g in groups if rank < len(g))
+    return ordered
 
 
 def _expire(waiter: asyncio.Future[Response], conn: _Connection, timeout_s: float) -> None:
@@ -722,6 +843,16 @@ def _host_port(authority: str, default_port: int) -> tuple[str, int]:
     if not port_text.isdigit() or not 0 < int(port_text) < 65536:
         raise ValueError(f"base_url: bad port in {authority!r}")
     return host, int(port_text)
+
+
+def _literal(host: str) -> list[tuple[int, str]] | None:
+    """An IP literal host as its one address (no lookup); None for a name."""
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return None
+    family = socket.AF_INET6 if ip.version == 6 else socket.AF_INET
+    return [(int(family), host)]
 
 
 _CONTEXT: ssl.SSLContext | None = None
