@@ -670,7 +670,7 @@ class Pool:
                             failures.append(failure)
                 if winner is not None:
                     return winner.result()
-            raise failures[0]
+            raise failures[0] if failures else OSError(f"cannot connect to {self.host}")
         finally:
             for attempt in attempts:
                 if attempt is winner:
