@@ -13,6 +13,7 @@ import asyncio
 import time
 from collections import Counter
 from decimal import Decimal
+from typing import Any
 from urllib.parse import parse_qsl
 
 import orjson
@@ -44,6 +45,20 @@ CERTAIN = frozenset({"unavailable", "throttled"})
 ROOMY = RateLimitConfig(
     weight_limit=1_000_000, order_limits=((1_000_000, "SECOND", 10), (1_000_000, "MINUTE", 1))
 )
+
+
+def soak_client(sim: Simulator, **options: Any) -> UMFutures:
+    """A client on ``sim`` as every soak runs one: short timeouts, quick retries."""
+    retry = RetryConfig(base_delay_s=0.05, max_delay_s=0.4, settle_margin_ms=MARGIN_MS)
+    return make_client(
+        sim,
+        sim.new_credentials("hmac"),
+        recv_window_ms=RECV_WINDOW_MS,
+        request_timeout_s=0.5,
+        call_deadline_s=30.0,
+        retry=retry,
+        **options,
+    )
 
 
 #: WebSocket API methods as the REST requests they stand for.
@@ -201,16 +216,7 @@ def _check_outcomes(
 async def test_soak_every_fault_at_once_loses_and_duplicates_nothing() -> None:
     """2,000 orders, 100 tasks, all fault kinds: zero duplicates, every intent as audited."""
     async with Simulator(seed=4, rate_limits=ROOMY) as sim:
-        creds = sim.new_credentials("hmac")
-        retry = RetryConfig(base_delay_s=0.05, max_delay_s=0.4, settle_margin_ms=MARGIN_MS)
-        async with make_client(
-            sim,
-            creds,
-            recv_window_ms=RECV_WINDOW_MS,
-            request_timeout_s=0.5,
-            call_deadline_s=30.0,
-            retry=retry,
-        ) as client:
+        async with soak_client(sim) as client:
             await client.exchange_info()
             sim.audit.clear()
             sim.set_faults(PLAN)
@@ -242,17 +248,7 @@ async def test_soak_through_four_connections_loses_and_duplicates_nothing() -> N
     zero duplicates and every intent as audited."""
     orders = 600
     async with Simulator(seed=11, rate_limits=ROOMY) as sim:
-        creds = sim.new_credentials("hmac")
-        retry = RetryConfig(base_delay_s=0.05, max_delay_s=0.4, settle_margin_ms=MARGIN_MS)
-        async with make_client(
-            sim,
-            creds,
-            recv_window_ms=RECV_WINDOW_MS,
-            request_timeout_s=0.5,
-            call_deadline_s=30.0,
-            retry=retry,
-            connections_per_address=4,
-        ) as client:
+        async with soak_client(sim, connections_per_address=4) as client:
             await client.exchange_info()
             sim.audit.clear()
             sim.set_faults(PLAN)
@@ -272,16 +268,7 @@ async def test_soak_with_half_algo_orders_loses_and_duplicates_no_client_algo_id
     ExecutionUnknown, every placement and cancel as audited, and each resend after a certain
     failure or a proven absence."""
     async with Simulator(seed=9, rate_limits=ROOMY) as sim:
-        creds = sim.new_credentials("hmac")
-        retry = RetryConfig(base_delay_s=0.05, max_delay_s=0.4, settle_margin_ms=MARGIN_MS)
-        async with make_client(
-            sim,
-            creds,
-            recv_window_ms=RECV_WINDOW_MS,
-            request_timeout_s=0.5,
-            call_deadline_s=30.0,
-            retry=retry,
-        ) as client:
+        async with soak_client(sim) as client:
             await client.exchange_info()
             # A long position the reduce-only stops can reduce.
             await client.new_order(symbol="BTCUSDT", side="BUY", type="MARKET", quantity="1.000")
@@ -318,18 +305,8 @@ async def test_soak_over_the_websocket_api_loses_and_duplicates_nothing() -> Non
     connections dropped with requests in flight, late answers): zero duplicates, zero
     ExecutionUnknown, each resend after a certain failure or a proven absence."""
     async with Simulator(seed=11, rate_limits=ROOMY) as sim:
-        creds = sim.new_credentials("hmac")
-        retry = RetryConfig(base_delay_s=0.05, max_delay_s=0.4, settle_margin_ms=MARGIN_MS)
         async with (
-            make_client(
-                sim,
-                creds,
-                ws_api_url=sim.ws_api_url,
-                recv_window_ms=RECV_WINDOW_MS,
-                request_timeout_s=0.5,
-                call_deadline_s=30.0,
-                retry=retry,
-            ) as client,
+            soak_client(sim, ws_api_url=sim.ws_api_url) as client,
             client.ws_api() as ws,
         ):
             await client.exchange_info()
