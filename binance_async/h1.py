@@ -96,24 +96,17 @@ class _Connection(asyncio.Protocol):
         self.idle_since = 0.0
         self._waiter: asyncio.Future[Response] | None = None
         self._lost: asyncio.Future[None] = pool.loop.create_future()
-        self._reset()
-
-    def _reset(self) -> None:
-        self._head = b""
+        self._head = b""  # a head's bytes so far
         self._status = 0
-        self._headers: CIMultiDict[str] | None = None
-        self._framing = _LENGTH
         self._left = 0  # body bytes still to come (Content-Length), or of the current chunk
         self._parts: list[bytes] = []  # the body's pieces read so far
-        self._size = 0
         self._chunk_state = _SIZE
         self._pending = bytearray()  # a chunked body's bytes not yet parsed
-        self._keep = True
-        self._encoding = ""
+        self._next()
 
     def _next(self) -> None:
         """Ready for the next answer (the common case allocates nothing)."""
-        self._headers = None
+        self._headers: CIMultiDict[str] | None = None
         self._framing = _LENGTH
         self._size = 0
         if self._parts:
@@ -337,7 +330,9 @@ class _Connection(asyncio.Protocol):
                 self._waiter = waiter
                 self.abandon(exc)
                 return
-        answer = Response(self._status, CIMultiDictProxy(self._headers or CIMultiDict()), body)
+        headers = self._headers
+        assert headers is not None  # an answer finishes only once its head is read
+        answer = Response(self._status, CIMultiDictProxy(headers), body)
         self._release_or_close()
         if waiter is not None and not waiter.done():
             waiter.set_result(answer)

@@ -35,6 +35,7 @@ __all__ = [
     "WindowState",
     "ban_end_ms",
     "clock_reader",
+    "count_header",
     "read_count",
     "retry_after_ms",
 ]
@@ -104,8 +105,7 @@ class RateLimit:
     def header(self) -> str:
         """Lower-case response header carrying the count, e.g. ``"x-mbx-used-weight-1m"``;
         empty for ``RAW_REQUESTS`` (no header carries it)."""
-        prefix = _HEADER_PREFIX[self.kind]
-        return prefix + self.label.lower() if prefix else ""
+        return count_header(self.kind, self.interval, self.interval_num)
 
     @classmethod
     def from_payload(cls, item: object) -> RateLimit | None:
@@ -196,6 +196,16 @@ class LimitsSnapshot:
         if self.paused_until_ms is not None:
             text += f"; paused until {self.paused_until_ms}"
         return text
+
+
+def count_header(kind: str, interval: str, interval_num: int) -> str:
+    """The lower-case header (or WebSocket API ``rateLimits`` entry, under the same name)
+    carrying a counter's count, e.g. ``"x-mbx-order-count-10s"``; empty when none does
+    (``RAW_REQUESTS``, or a kind or interval the exchange does not name)."""
+    prefix = _HEADER_PREFIX.get(kind)
+    if not prefix or interval not in _INTERVAL_MS:
+        return ""
+    return f"{prefix}{interval_num}{interval[0].lower()}"
 
 
 def read_count(counts: Counts, name: str) -> int | None:

@@ -41,7 +41,7 @@ from .clock import TimeSource
 from .encoding import encode_value, plain_decimal
 from .endpoint import Endpoint, Security
 from .errors import InvalidRequest, RequestInfo, RequestTimeout, TransportError
-from .ratelimits import Counts
+from .ratelimits import Counts, count_header
 from .signing import Signer
 from .transport import Reply
 from .windows import Reservation
@@ -61,8 +61,6 @@ log = logging.getLogger("binance_async.wsapi")
 #: The exchange's weight for opening a connection and for ``session.logon``.
 HANDSHAKE_WEIGHT = 5
 LOGON_WEIGHT = 2
-_COUNTER_PREFIX = {"REQUEST_WEIGHT": "x-mbx-used-weight-", "ORDERS": "x-mbx-order-count-"}
-_INTERVAL_LETTER = {"SECOND": "s", "MINUTE": "m", "HOUR": "h", "DAY": "d"}
 _NOT_WRITTEN = (ConnectionResetError, aiohttp.ClientConnectionResetError)
 #: A connection lost sooner than this after opening counts toward the reconnection backoff.
 _QUICK_LOSS_S = 10.0
@@ -768,7 +766,7 @@ def _counts(limits: Any) -> dict[str, str]:
             and type(count) is int
             and count >= 0
         ):
-            prefix, letter = _COUNTER_PREFIX.get(kind), _INTERVAL_LETTER.get(interval)
-            if prefix and letter:
-                counts[f"{prefix}{num}{letter}"] = str(count)
+            name = count_header(kind, interval, num)
+            if name:
+                counts[name] = str(count)
     return counts
